@@ -1,0 +1,238 @@
+//! Command line: parse arguments, call the library, print results. The only module that prints.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::report::{self, Manifest};
+use crate::runner;
+use crate::scenario::{self, Scenario};
+use crate::selftest::{self, Effort};
+use crate::stats::{SUMMARY_METRICS, summarize};
+
+/// ccsim — a discrete-event simulator of contact centers: satisfaction, cost and repeat
+/// contacts, with confidence intervals, before a change goes live.
+#[derive(Debug, Parser)]
+#[command(name = "ccsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario file and write the results folder.
+    Run(RunArgs),
+    /// Check a scenario file without running it.
+    Validate {
+        /// Scenario files (.toml or .json).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Compare the simulator with queueing theory (Erlang C, A, B, Pollaczek-Khinchine,
+    /// priorities) and print the table.
+    Selftest(SelftestArgs),
+}
+
+/// Arguments of `ccsim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (.toml or .json).
+    pub file: PathBuf,
+    /// Results folder [default: results/<scenario name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replications (overrides scenario.replications).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Seed (overrides scenario.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `ccsim selftest`.
+#[derive(Debug, clap::Args)]
+pub struct SelftestArgs {
+    /// Folder with reference tables (erlang_c.csv, erlang_a.csv, erlang_b.csv, mg1_pk.csv,
+    /// priority_mmc.csv) [default: the bundled copies].
+    #[arg(long)]
+    pub validation: Option<PathBuf>,
+    /// Replications per case.
+    #[arg(long, default_value_t = 20)]
+    pub replications: u32,
+    /// Arrivals per replication (slow-relaxing cases get more).
+    #[arg(long, default_value_t = 150_000.0)]
+    pub arrivals: f64,
+    /// Only cases whose name contains this text.
+    #[arg(long)]
+    pub only: Option<String>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Run the parsed command.
+pub fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate { files } => validate(&files),
+        Command::Selftest(args) => selftest(args),
+    }
+}
+
+fn validate(files: &[PathBuf]) -> Result<()> {
+    let mut problems = Vec::new();
+    for f in files {
+        match scenario::load_file(f) {
+            Ok(l) => println!("{}: ok (scenario \"{}\")", f.display(), l.scenario.name),
+            Err(Error::Input(d)) => problems.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(problems))
+    }
+}
+
+fn apply_overrides(s: &mut Scenario, args: &RunArgs) -> Result<()> {
+    if let Some(r) = args.replications {
+        if r == 0 || r > 100_000 {
+            return Err(Error::Usage(format!(
+                "--replications {r} is out of range: use 1 to 100000"
+            )));
+        }
+        s.replications = r;
+    }
+    if let Some(seed) = args.seed {
+        s.seed = seed;
+    }
+    Ok(())
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let loaded = scenario::load_file(&args.file)?;
+    let mut s = loaded.scenario;
+    apply_overrides(&mut s, &args)?;
+    let threads = runner::thread_count(args.threads);
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&s.name));
+    let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let clock = Instant::now();
+    let out = runner::run(&s, threads)?;
+    let manifest = Manifest {
+        ccsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: s.name.clone(),
+        scenario_file: args.file.display().to_string(),
+        scenario_sha256: loaded.hash,
+        seed: s.seed,
+        replications: s.replications,
+        threads,
+        started,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        events: out.events(),
+        files: Vec::new(),
+    };
+    report::write_results(&out_dir, &s, &out, manifest)?;
+    if !args.quiet {
+        print_headline(&s, &out);
+        println!(
+            "\n{} replications, {} events in {:.2} s on {} threads → {}",
+            s.replications,
+            out.events(),
+            out.wall.as_secs_f64(),
+            threads,
+            out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn print_headline(s: &Scenario, out: &runner::RunOutput) {
+    println!(
+        "scenario {}: mean and 95 % interval over replications",
+        s.name
+    );
+    for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
+        let values: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
+        if let Some(sm) = summarize(&values, report::CONFIDENCE) {
+            match (sm.ci_low, sm.ci_high) {
+                (Some(lo), Some(hi)) => {
+                    println!("  {metric:<28} {:>14.4}   [{lo:.4}, {hi:.4}]", sm.mean)
+                }
+                _ => println!("  {metric:<28} {:>14.4}", sm.mean),
+            }
+        }
+    }
+}
+
+fn selftest(args: SelftestArgs) -> Result<()> {
+    let cases = selftest::load_cases(args.validation.as_deref())?;
+    let effort = Effort {
+        replications: args.replications.max(2),
+        arrivals: args.arrivals.max(1000.0),
+    };
+    let threads = runner::thread_count(args.threads);
+    println!(
+        "{:<14} {:<8} {:<16} {:>14} {:>14} {:>14} {:>14}  pass",
+        "table", "case", "metric", "reference", "estimate", "ci_low", "ci_high"
+    );
+    let mut all = Vec::new();
+    let clock = Instant::now();
+    for case in &cases {
+        if args
+            .only
+            .as_ref()
+            .is_some_and(|o| !case.name.contains(o.as_str()))
+        {
+            continue;
+        }
+        for c in case.run(effort, threads)? {
+            println!(
+                "{:<14} {:<8} {:<16} {:>14.6} {:>14.6} {:>14.6} {:>14.6}  {}",
+                c.table.trim_end_matches(".csv"),
+                c.case,
+                c.column,
+                c.reference,
+                c.estimate,
+                c.estimate - c.half_width,
+                c.estimate + c.half_width,
+                if c.pass { "yes" } else { "NO" }
+            );
+            all.push(c);
+        }
+    }
+    let misses = all.iter().filter(|c| !c.pass).count();
+    println!(
+        "\n{} comparisons, {misses} outside the 99.9 % interval (+0.1 % slack), {:.1} s",
+        all.len(),
+        clock.elapsed().as_secs_f64()
+    );
+    let failing = selftest::failing_tables(&all);
+    if failing.is_empty() {
+        println!("selftest passed (at most one miss per table)");
+        Ok(())
+    } else {
+        let list: Vec<String> = failing
+            .iter()
+            .map(|(t, m)| format!("{t}: {m} misses"))
+            .collect();
+        Err(Error::Mismatch(format!(
+            "selftest failed: {}",
+            list.join(", ")
+        )))
+    }
+}

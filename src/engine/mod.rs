@@ -1,0 +1,323 @@
+//! The discrete-event engine: one replication of a `Scenario` in, raw tallies out.
+//!
+//! Time is integer milliseconds from the start of the warm-up; the measured window is
+//! `[warmup, warmup + horizon)`. Contacts that arrive in the window are measured and followed to
+//! their end; the simulation stops once the window has closed and every issue begun in it has
+//! ended, or `drain` after the window at the latest. The engine knows nothing of files or CSV.
+
+mod arrivals;
+mod flow;
+pub mod queue;
+pub mod routing;
+mod state;
+mod window;
+
+use std::collections::VecDeque;
+
+use crate::rng::{SimRng, Stream, stream, uniform01};
+use crate::scenario::Scenario;
+use crate::stats::Outcome;
+use crate::stats::outcome::{IntervalCell, Raw};
+use crate::stats::tally::{ContactTally, Level};
+use crate::time::{DAY, Ticks, secs_to_ticks};
+pub use arrivals::ArrivalProcess;
+use queue::{EventQueue, TimerId};
+use routing::RoutingTable;
+use state::{Contact, Journey, Slab, WaitQueue};
+
+/// Something that happens at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    /// The next new issue arrives.
+    Arrival,
+    /// A caller leaves the IVR and joins the queue.
+    IvrDone(u32),
+    /// A waiting contact runs out of patience.
+    Abandon(u32),
+    /// A waiting contact reaches its next overflow stage.
+    Overflow(u32),
+    /// Talk ends.
+    ServiceDone(u32),
+    /// An agent of a group finishes after-contact work.
+    AgentFree(u16),
+    /// A customer tries again.
+    Retry(u32),
+    /// A report/staffing interval begins.
+    Boundary,
+    /// The measured window ends (when it does not end on a boundary).
+    WindowEnd,
+}
+
+/// Run replication `replication` of a scenario.
+pub fn run(s: &Scenario, replication: u64) -> Outcome {
+    let mut sim = Sim::new(s, replication);
+    sim.run();
+    let raw = sim.finish();
+    Outcome::from_raw(s, raw)
+}
+
+struct Rngs {
+    persona: SimRng,
+    reason: SimRng,
+    patience: SimRng,
+    handle: SimRng,
+    wrapup: SimRng,
+    resolve: SimRng,
+    retry: SimRng,
+    ivr: SimRng,
+}
+
+/// Per-group agent state.
+struct GroupState {
+    /// Idle agents by the time they became idle; front = longest idle.
+    idle: VecDeque<Ticks>,
+    busy: Level,
+    present: Level,
+    paid: Level,
+    /// Busy agents that leave when they finish (staffing went down).
+    leaving: u32,
+    /// Agents available for contacts in the current interval.
+    target: u32,
+}
+
+struct Sim<'s> {
+    s: &'s Scenario,
+    rt: RoutingTable,
+    now: Ticks,
+    events: EventQueue<Event>,
+    arrivals: ArrivalProcess,
+    rng: Rngs,
+    contacts: Slab<Contact>,
+    journeys: Slab<Journey>,
+    groups: Vec<GroupState>,
+    queues: Vec<WaitQueue>,
+    levels: usize,
+    waiting: Level,
+    lines_busy: u32,
+    window_start: Ticks,
+    window_end: Ticks,
+    hard_stop: Ticks,
+    last_flush: Ticks,
+    window_closed: bool,
+    open_measured: u64,
+    slots: usize,
+    by_weekday: bool,
+    raw: Raw,
+}
+
+impl<'s> Sim<'s> {
+    fn new(s: &'s Scenario, replication: u64) -> Self {
+        let rt = RoutingTable::new(s);
+        let levels = usize::from(s.routing.levels.max(1));
+        let slots = s.intervals_per_day();
+        let by_weekday = s.horizon > DAY && s.arrivals.varies_by_weekday();
+        let buckets = if by_weekday { 7 } else { 1 };
+        let ng = s.groups.len();
+        let r = |st| stream(s.seed, replication, st);
+        let window_start = s.warmup;
+        let window_end = s.warmup + s.horizon;
+        let mut sim = Sim {
+            s,
+            now: 0,
+            events: EventQueue::new(),
+            arrivals: ArrivalProcess::new(s, replication),
+            rng: Rngs {
+                persona: r(Stream::Persona),
+                reason: r(Stream::Reason),
+                patience: r(Stream::Patience),
+                handle: r(Stream::Handle),
+                wrapup: r(Stream::Wrapup),
+                resolve: r(Stream::Resolve),
+                retry: r(Stream::Retry),
+                ivr: r(Stream::Ivr),
+            },
+            contacts: Slab::default(),
+            journeys: Slab::default(),
+            groups: (0..ng)
+                .map(|_| GroupState {
+                    idle: VecDeque::new(),
+                    busy: Level::default(),
+                    present: Level::default(),
+                    paid: Level::default(),
+                    leaving: 0,
+                    target: 0,
+                })
+                .collect(),
+            queues: vec![WaitQueue::default(); rt.routes.len() * levels],
+            rt,
+            levels,
+            waiting: Level::default(),
+            lines_busy: 0,
+            window_start,
+            window_end,
+            hard_stop: window_end + s.drain,
+            last_flush: 0,
+            window_closed: false,
+            open_measured: 0,
+            slots,
+            by_weekday,
+            raw: Raw {
+                persona: vec![ContactTally::default(); s.personas.len()],
+                reason: vec![ContactTally::default(); s.reasons.len()],
+                group: vec![ContactTally::default(); ng],
+                agents: vec![Default::default(); ng],
+                intervals: vec![IntervalCell::default(); buckets * slots * ng],
+                ..Default::default()
+            },
+        };
+        sim.start();
+        sim
+    }
+
+    fn start(&mut self) {
+        let slot = self.slot_of(0);
+        self.apply_staffing(slot);
+        let rel = -self.window_start;
+        let k = rel.div_euclid(self.s.interval) + 1;
+        let first_boundary = self.window_start + k * self.s.interval;
+        self.events.schedule(first_boundary, Event::Boundary);
+        if self.s.horizon % self.s.interval != 0 {
+            self.events.schedule(self.window_end, Event::WindowEnd);
+        }
+        if let Some(t) = self.arrivals.next(self.hard_stop) {
+            self.events.schedule(t, Event::Arrival);
+        }
+    }
+
+    fn run(&mut self) {
+        while let Some((t, ev)) = self.events.pop() {
+            if t > self.hard_stop {
+                break;
+            }
+            self.now = t;
+            self.raw.events += 1;
+            match ev {
+                Event::Arrival => self.on_arrival(),
+                Event::IvrDone(c) => self.enter_queue(c),
+                Event::Abandon(c) => self.on_abandon(c),
+                Event::Overflow(c) => self.on_overflow(c),
+                Event::ServiceDone(c) => self.on_service_done(c),
+                Event::AgentFree(g) => self.agent_available(g),
+                Event::Retry(j) => self.on_retry(j),
+                Event::Boundary => self.on_boundary(),
+                Event::WindowEnd => self.flush(),
+            }
+            if self.window_closed && self.open_measured == 0 {
+                break;
+            }
+        }
+    }
+
+    fn finish(mut self) -> Raw {
+        if !self.window_closed {
+            self.now = self.now.max(self.window_end);
+            self.flush();
+        }
+        self.raw
+    }
+
+    fn slot_of(&self, t: Ticks) -> usize {
+        (t - self.window_start)
+            .div_euclid(self.s.interval)
+            .rem_euclid(self.slots as i64) as usize
+    }
+
+    fn cell_base(&self, t: Ticks) -> usize {
+        let bucket = if self.by_weekday {
+            (t - self.window_start).div_euclid(DAY).rem_euclid(7) as usize
+        } else {
+            0
+        };
+        (bucket * self.slots + self.slot_of(t)) * self.s.groups.len()
+    }
+
+    fn in_window(&self, t: Ticks) -> bool {
+        t >= self.window_start && t < self.window_end
+    }
+
+    fn schedule(&mut self, at: Ticks, ev: Event) -> TimerId {
+        self.events.schedule(at, ev)
+    }
+
+    // ----- arrivals and journeys -----
+
+    fn on_arrival(&mut self) {
+        let s = self.s;
+        let persona = pick(&mut self.rng.persona, s.personas.iter().map(|p| p.share));
+        let reason = pick(&mut self.rng.reason, s.reasons.iter().map(|r| r.share));
+        let measured = self.in_window(self.now);
+        if measured {
+            self.raw.journeys.issues += 1;
+            self.open_measured += 1;
+        }
+        let j = self.journeys.insert(Journey {
+            persona: persona as u16,
+            reason: reason as u16,
+            attempts: 1,
+            measured,
+        });
+        self.new_contact(j);
+        if let Some(t) = self.arrivals.next(self.hard_stop) {
+            self.schedule(t, Event::Arrival);
+        }
+    }
+
+    fn on_retry(&mut self, j: u32) {
+        self.journeys[j].attempts += 1;
+        self.new_contact(j);
+    }
+
+    /// The attempt did not resolve the issue: try again per the persona's persistence, or give up.
+    fn attempt_failed(&mut self, j: u32) {
+        let jr = self.journeys[j];
+        let p = &self.s.personas[jr.persona as usize].persistence;
+        if u32::from(jr.attempts) < p.max_attempts && uniform01(&mut self.rng.retry) < p.retry {
+            let delay = p.delay.sample(&mut self.rng.retry);
+            self.schedule(self.now + delay, Event::Retry(j));
+        } else {
+            self.end_journey(j, false);
+        }
+    }
+
+    fn end_journey(&mut self, j: u32, resolved: bool) {
+        let jr = self.journeys.remove(j);
+        if jr.measured {
+            let t = &mut self.raw.journeys;
+            t.contacts += u64::from(jr.attempts);
+            if resolved {
+                t.resolved += 1;
+                if jr.attempts == 1 {
+                    t.first_contact += 1;
+                }
+            } else {
+                t.gave_up += 1;
+            }
+            self.open_measured -= 1;
+        }
+    }
+}
+
+/// Index drawn with probability proportional to `weights` (which sum to 1).
+fn pick(rng: &mut SimRng, weights: impl Iterator<Item = f64>) -> usize {
+    let u = uniform01(rng);
+    let mut acc = 0.0;
+    let mut last = 0;
+    for (i, w) in weights.enumerate() {
+        acc += w;
+        last = i;
+        if u < acc {
+            return i;
+        }
+    }
+    last
+}
+
+/// Handle time at a proficiency, in ticks.
+#[inline]
+fn scaled(base: Ticks, proficiency: f64) -> Ticks {
+    if proficiency == 1.0 {
+        base
+    } else {
+        secs_to_ticks(base as f64 / proficiency / 1000.0)
+    }
+}

@@ -1,0 +1,243 @@
+//! Entities in flight (contacts, journeys) in slabs with free lists, and intrusive FIFO queues
+//! that remove an abandoning contact in O(1).
+
+use std::ops::{Index, IndexMut};
+
+use super::queue::TimerId;
+use crate::time::Ticks;
+
+/// "No contact" in the intrusive links.
+pub const NIL: u32 = u32::MAX;
+
+/// One attempt by a customer to get the issue solved.
+#[derive(Debug, Clone, Copy)]
+pub struct Contact {
+    /// The journey it belongs to.
+    pub journey: u32,
+    /// When it joined the queue.
+    pub queued_at: Ticks,
+    /// Talk time at proficiency 1.
+    pub handle: Ticks,
+    /// After-contact work.
+    pub wrapup: Ticks,
+    /// Patience in queue (`Ticks::MAX` = infinite).
+    pub patience: Ticks,
+    /// Uniform draw deciding resolution.
+    pub resolve_u: f64,
+    /// Skill index.
+    pub skill: u16,
+    /// Priority level (0 first).
+    pub level: u8,
+    /// Counted in the window's statistics.
+    pub measured: bool,
+    /// Interval cell of its arrival (group 0 of the row).
+    pub cell: u32,
+    /// Serving group once answered.
+    pub group: u16,
+    /// Pending abandonment.
+    pub abandon: Option<TimerId>,
+    /// Pending overflow check.
+    pub overflow: Option<TimerId>,
+    /// Previous in its wait queue.
+    pub prev: u32,
+    /// Next in its wait queue.
+    pub next: u32,
+}
+
+/// One customer issue, from first contact to resolved or given up.
+#[derive(Debug, Clone, Copy)]
+pub struct Journey {
+    /// Persona index.
+    pub persona: u16,
+    /// Reason index.
+    pub reason: u16,
+    /// Attempts so far (the current one included).
+    pub attempts: u16,
+    /// Begun inside the window.
+    pub measured: bool,
+}
+
+/// A vector with a free list: ids stay stable while the entity lives, memory is reused.
+#[derive(Debug, Clone)]
+pub struct Slab<T> {
+    items: Vec<Option<T>>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
+            items: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+        }
+    }
+}
+
+impl<T> Slab<T> {
+    /// Store an item; returns its id.
+    #[inline]
+    pub fn insert(&mut self, item: T) -> u32 {
+        self.live += 1;
+        match self.free.pop() {
+            Some(i) => {
+                self.items[i as usize] = Some(item);
+                i
+            }
+            None => {
+                self.items.push(Some(item));
+                (self.items.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Remove an item by id.
+    #[inline]
+    pub fn remove(&mut self, id: u32) -> T {
+        self.live -= 1;
+        self.free.push(id);
+        self.items[id as usize]
+            .take()
+            .expect("engine removes only live ids")
+    }
+
+    /// Items alive now.
+    pub fn live(&self) -> usize {
+        self.live
+    }
+}
+
+impl<T> Index<u32> for Slab<T> {
+    type Output = T;
+    #[inline]
+    fn index(&self, id: u32) -> &T {
+        self.items[id as usize]
+            .as_ref()
+            .expect("engine reads only live ids")
+    }
+}
+
+impl<T> IndexMut<u32> for Slab<T> {
+    #[inline]
+    fn index_mut(&mut self, id: u32) -> &mut T {
+        self.items[id as usize]
+            .as_mut()
+            .expect("engine writes only live ids")
+    }
+}
+
+/// A FIFO of waiting contacts, linked through `Contact::prev/next`.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitQueue {
+    /// First (longest waiting).
+    pub head: u32,
+    /// Last.
+    pub tail: u32,
+}
+
+impl Default for WaitQueue {
+    fn default() -> Self {
+        WaitQueue {
+            head: NIL,
+            tail: NIL,
+        }
+    }
+}
+
+impl WaitQueue {
+    /// Append a contact.
+    #[inline]
+    pub fn push(&mut self, contacts: &mut Slab<Contact>, id: u32) {
+        contacts[id].prev = self.tail;
+        contacts[id].next = NIL;
+        if self.tail == NIL {
+            self.head = id;
+        } else {
+            contacts[self.tail].next = id;
+        }
+        self.tail = id;
+    }
+
+    /// Unlink a contact from anywhere in the queue.
+    #[inline]
+    pub fn unlink(&mut self, contacts: &mut Slab<Contact>, id: u32) {
+        let (prev, next) = (contacts[id].prev, contacts[id].next);
+        if prev == NIL {
+            self.head = next;
+        } else {
+            contacts[prev].next = next;
+        }
+        if next == NIL {
+            self.tail = prev;
+        } else {
+            contacts[next].prev = prev;
+        }
+        contacts[id].prev = NIL;
+        contacts[id].next = NIL;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact() -> Contact {
+        Contact {
+            journey: 0,
+            queued_at: 0,
+            handle: 0,
+            wrapup: 0,
+            patience: 0,
+            resolve_u: 0.0,
+            skill: 0,
+            level: 0,
+            measured: false,
+            cell: 0,
+            group: 0,
+            abandon: None,
+            overflow: None,
+            prev: NIL,
+            next: NIL,
+        }
+    }
+
+    fn order(q: &WaitQueue, s: &Slab<Contact>) -> Vec<u32> {
+        let mut out = vec![];
+        let mut c = q.head;
+        while c != NIL {
+            out.push(c);
+            c = s[c].next;
+        }
+        out
+    }
+
+    #[test]
+    fn queue_keeps_fifo_order_under_removal() {
+        let mut s = Slab::default();
+        let ids: Vec<u32> = (0..5).map(|_| s.insert(contact())).collect();
+        let mut q = WaitQueue::default();
+        for &i in &ids {
+            q.push(&mut s, i);
+        }
+        q.unlink(&mut s, ids[2]);
+        q.unlink(&mut s, ids[0]);
+        q.unlink(&mut s, ids[4]);
+        assert_eq!(order(&q, &s), vec![ids[1], ids[3]]);
+        assert_eq!(q.tail, ids[3]);
+        q.unlink(&mut s, ids[1]);
+        q.unlink(&mut s, ids[3]);
+        assert_eq!(q.head, NIL);
+        assert_eq!(q.tail, NIL);
+    }
+
+    #[test]
+    fn slab_reuses_ids() {
+        let mut s: Slab<u8> = Slab::default();
+        let a = s.insert(1);
+        let _b = s.insert(2);
+        assert_eq!(s.remove(a), 1);
+        assert_eq!(s.insert(3), a);
+        assert_eq!(s.live(), 2);
+    }
+}

@@ -1,0 +1,190 @@
+//! The results folder: summary.csv, breakdown.csv, replications.csv, intervals.csv and
+//! manifest.json, each written to a temporary name and renamed, so a file is whole or absent.
+
+mod intervals;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::runner::RunOutput;
+use crate::scenario::Scenario;
+use crate::stats::outcome::dimension_metrics;
+use crate::stats::{SUMMARY_METRICS, summarize};
+
+/// Confidence level of every interval in the results.
+pub const CONFIDENCE: f64 = 0.95;
+
+/// Facts about the run recorded in manifest.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// ccsim version.
+    pub ccsim_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario file as given.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file.
+    pub scenario_sha256: String,
+    /// Scenario seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// Worker threads.
+    pub threads: usize,
+    /// Start time (RFC 3339, UTC).
+    pub started: String,
+    /// Wall-clock seconds of the simulation.
+    pub wall_seconds: f64,
+    /// Events processed.
+    pub events: u64,
+    /// Files written.
+    pub files: Vec<String>,
+}
+
+/// Format an optional number for CSV: empty when undefined.
+pub fn num(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x}"),
+        _ => String::new(),
+    }
+}
+
+/// Write `bytes` to `dir/name` through a temporary file and a rename.
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io("creating", &tmp, e))?;
+        f.write_all(bytes)
+            .map_err(|e| Error::io("writing", &tmp, e))?;
+        f.sync_all().map_err(|e| Error::io("writing", &tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io("renaming into place", &path, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map(|_| path)
+}
+
+/// A CSV document built in memory (results are small: they do not grow with the horizon).
+pub struct Csv(csv::Writer<Vec<u8>>);
+
+impl Csv {
+    /// A document with a header line.
+    pub fn new(header: &[&str]) -> Self {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let _ = w.write_record(header);
+        Csv(w)
+    }
+
+    /// Append a row.
+    pub fn row<I, S>(&mut self, fields: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        // Writing to a Vec cannot fail.
+        let _ = self.0.write_record(fields);
+    }
+
+    /// The bytes.
+    pub fn into_bytes(self) -> Result<Vec<u8>> {
+        self.0
+            .into_inner()
+            .map_err(|e| Error::Internal(format!("csv buffer: {e}")))
+    }
+}
+
+const SUMMARY_HEADER: &[&str] = &[
+    "scenario",
+    "metric",
+    "mean",
+    "std",
+    "ci_low",
+    "ci_high",
+    "replications",
+];
+
+fn summary_row(csv: &mut Csv, lead: &[&str], values: &[Option<f64>]) {
+    if let Some(s) = summarize(values, CONFIDENCE) {
+        let mut row: Vec<String> = lead.iter().map(|x| x.to_string()).collect();
+        row.extend([
+            num(Some(s.mean)),
+            num(s.std),
+            num(s.ci_low),
+            num(s.ci_high),
+            s.n.to_string(),
+        ]);
+        csv.row(row);
+    }
+}
+
+/// summary.csv: one row per metric over all replications.
+pub fn summary_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
+    let mut csv = Csv::new(SUMMARY_HEADER);
+    for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
+        let values: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
+        summary_row(&mut csv, &[&s.name, metric], &values);
+    }
+    csv.into_bytes()
+}
+
+/// breakdown.csv: the metrics per persona, reason and group.
+pub fn breakdown_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
+    let mut header = vec!["scenario", "dimension", "key"];
+    header.extend(&SUMMARY_HEADER[1..]);
+    let mut csv = Csv::new(&header);
+    let Some(first) = out.outcomes.first() else {
+        return csv.into_bytes();
+    };
+    for (row, (dimension, key, _)) in first.breakdown.iter().enumerate() {
+        for (i, metric) in dimension_metrics(dimension).iter().enumerate() {
+            let values: Vec<Option<f64>> =
+                out.outcomes.iter().map(|o| o.breakdown[row].2[i]).collect();
+            summary_row(&mut csv, &[&s.name, dimension, key, metric], &values);
+        }
+    }
+    csv.into_bytes()
+}
+
+/// replications.csv: every raw value.
+pub fn replications_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
+    let mut csv = Csv::new(&["scenario", "replication", "metric", "value"]);
+    for (r, o) in out.outcomes.iter().enumerate() {
+        for (metric, v) in SUMMARY_METRICS.iter().zip(&o.summary) {
+            csv.row([s.name.as_str(), &r.to_string(), metric, &num(*v)]);
+        }
+    }
+    csv.into_bytes()
+}
+
+/// Write the whole results folder. The folder is created if needed; each file is replaced whole.
+pub fn write_results(
+    dir: &Path,
+    s: &Scenario,
+    out: &RunOutput,
+    mut manifest: Manifest,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("summary.csv", summary_csv(s, out)?),
+        ("breakdown.csv", breakdown_csv(s, out)?),
+        ("replications.csv", replications_csv(s, out)?),
+        ("intervals.csv", intervals::intervals_csv(s, out)?),
+    ];
+    manifest.files = files.iter().map(|(n, _)| n.to_string()).collect();
+    manifest.files.push("manifest.json".into());
+    let mut written = Vec::new();
+    for (name, bytes) in &files {
+        written.push(write_atomic(dir, name, bytes)?);
+    }
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
+    written.push(write_atomic(dir, "manifest.json", &json)?);
+    Ok(written)
+}

@@ -1,0 +1,191 @@
+//! Reading distribution tables (`{ dist = "lognormal", mean = "4m", cv = 0.8 }`), incl. empirical CSVs.
+
+use super::read::{Reader, suggest};
+use super::tree::{Node, Value};
+use crate::dist::Dist;
+use crate::time::{parse_duration, ticks_to_secs};
+
+const KINDS: &[&str] = &[
+    "exponential",
+    "lognormal",
+    "gamma",
+    "erlang",
+    "weibull",
+    "uniform",
+    "constant",
+    "empirical",
+];
+
+fn params(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "exponential" => &["dist", "mean"],
+        "lognormal" | "gamma" => &["dist", "mean", "cv"],
+        "erlang" => &["dist", "k", "mean"],
+        "weibull" => &["dist", "shape", "mean"],
+        "uniform" => &["dist", "min", "max"],
+        "constant" => &["dist", "value"],
+        "empirical" => &["dist", "file", "column"],
+        _ => &["dist"],
+    }
+}
+
+/// Read a distribution table at `path`.
+pub fn read_dist(r: &mut Reader, node: &Node, path: &str) -> Option<Dist> {
+    let Value::Table(entries) = &node.value else {
+        return None;
+    };
+    let kind_node = entries
+        .iter()
+        .find(|(k, _)| k.name == "dist")
+        .map(|(_, v)| v);
+    let Some(kind_node) = kind_node else {
+        r.error_help(
+            node.span,
+            &format!("{path}.dist"),
+            "missing key `dist` (which distribution)",
+            format!("add dist = one of {}", KINDS.join(", ")),
+        );
+        return None;
+    };
+    let kind = r.string(kind_node, &format!("{path}.dist"))?;
+    if !KINDS.contains(&kind.as_str()) {
+        let help = match suggest(&kind, KINDS.iter().copied()) {
+            Some(s) => format!("did you mean \"{s}\"? allowed: {}", KINDS.join(", ")),
+            None => format!("allowed: {}", KINDS.join(", ")),
+        };
+        r.error_help(
+            kind_node.span,
+            &format!("{path}.dist"),
+            format!("unknown distribution \"{kind}\""),
+            help,
+        );
+        return None;
+    }
+    let f = r.table(node, path, params(&kind), &[])?;
+    let secs = |r: &mut Reader, key: &str| -> Option<f64> {
+        let n = r.require(&f, key, "\"3m\"")?;
+        r.duration(n, &f.child(key)).map(ticks_to_secs)
+    };
+    let num = |r: &mut Reader, key: &str, example: &str| -> Option<f64> {
+        let n = r.require(&f, key, example)?;
+        r.number(n, &f.child(key))
+    };
+    let built = match kind.as_str() {
+        "exponential" => Dist::exponential(secs(r, "mean")?),
+        "lognormal" => {
+            let (m, cv) = (secs(r, "mean"), num(r, "cv", "0.8"));
+            Dist::lognormal(m?, cv?)
+        }
+        "gamma" => {
+            let (m, cv) = (secs(r, "mean"), num(r, "cv", "0.5"));
+            Dist::gamma(m?, cv?)
+        }
+        "erlang" => {
+            let m = secs(r, "mean");
+            let k = r
+                .require(&f, "k", "3")
+                .and_then(|n| r.integer(n, &f.child("k"), 1, 1000));
+            Dist::erlang(k? as u32, m?)
+        }
+        "weibull" => {
+            let (m, s) = (secs(r, "mean"), num(r, "shape", "0.8"));
+            Dist::weibull(s?, m?)
+        }
+        "uniform" => {
+            let (lo, hi) = (secs(r, "min"), secs(r, "max"));
+            Dist::uniform(lo?, hi?)
+        }
+        "constant" => Dist::constant(secs(r, "value")?),
+        _ => return read_empirical(r, &f),
+    };
+    match built {
+        Ok(d) => Some(d),
+        Err(e) => {
+            r.error(node.span, path, e);
+            None
+        }
+    }
+}
+
+fn read_empirical(r: &mut Reader, f: &super::read::Fields) -> Option<Dist> {
+    let file_node = r.require(f, "file", "\"data/handle_times.csv\"")?;
+    let column_node = r.require(f, "column", "\"seconds\"")?;
+    let file = r.string(file_node, &f.child("file"))?;
+    let column = r.string(column_node, &f.child("column"))?;
+    let full = r.base_dir().join(&file);
+    match load_column(&full, &column) {
+        Ok(values) => match Dist::empirical(values) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                r.error(
+                    file_node.span,
+                    &f.child("file"),
+                    format!("{}: column `{column}`: {e}", full.display()),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            r.error_help(
+                file_node.span,
+                &f.child("file"),
+                format!("{}: {e}", full.display()),
+                "the path is relative to the scenario file; the column holds seconds (numbers) or durations (\"2m8s\")",
+            );
+            None
+        }
+    }
+}
+
+/// Read one column of a CSV file as seconds (numbers, or duration strings with units).
+pub fn load_column(path: &std::path::Path, column: &str) -> Result<Vec<f64>, String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    let headers = rdr
+        .headers()
+        .map_err(|e| format!("cannot read the header line: {e}"))?
+        .clone();
+    let Some(idx) = headers.iter().position(|h| h == column) else {
+        let names: Vec<&str> = headers.iter().collect();
+        let hint = suggest(column, names.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return Err(format!(
+            "no column `{column}`{hint}; the columns are: {}",
+            names.join(", ")
+        ));
+    };
+    let mut values = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| format!("line {}: {e}", i + 2))?;
+        let cell = rec.get(idx).unwrap_or("");
+        if cell.is_empty() {
+            continue;
+        }
+        let v = match cell.parse::<f64>() {
+            Ok(v) => v,
+            Err(_) => match parse_duration(cell) {
+                Ok(t) => ticks_to_secs(t),
+                Err(_) => {
+                    return Err(format!(
+                        "line {}: `{cell}` is neither a number of seconds nor a duration",
+                        i + 2
+                    ));
+                }
+            },
+        };
+        if !v.is_finite() || v < 0.0 {
+            return Err(format!(
+                "line {}: `{cell}` is not a duration of 0 s or more",
+                i + 2
+            ));
+        }
+        values.push(v);
+    }
+    if values.is_empty() {
+        return Err(format!("column `{column}` has no values"));
+    }
+    Ok(values)
+}

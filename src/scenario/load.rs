@@ -1,0 +1,995 @@
+//! Walks a scenario tree section by section into a typed `Scenario`, collecting every problem.
+
+use super::model::*;
+use super::read::{Fields, Reader, join, suggest};
+use super::tree::{Node, Value};
+use crate::dist::Dist;
+use crate::time::{DAY, MINUTE, TICKS_PER_SECOND, Ticks, format_duration};
+
+const TOP: &[&str] = &[
+    "scenario", "arrivals", "persona", "reason", "group", "channels", "routing",
+];
+const TOP_PLANNED: &[&str] = &["include", "partner", "policy", "satisfaction", "cost"];
+const MAX_AGENTS: i64 = 100_000;
+
+/// Names of channels in the format; only the phone is modelled by this version.
+pub const CHANNELS: &[&str] = &["phone", "chat", "email", "social", "self_service"];
+
+/// Build a scenario from a parsed tree. `default_name` is used when `scenario.name` is absent.
+pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scenario> {
+    let top = r.table(root, "", TOP, TOP_PLANNED)?;
+    let mut s = head(r, top.get("scenario"), default_name);
+    let day_slots = (DAY / s.interval.max(1)) as usize;
+    if let Some(a) = arrivals(r, top.get("arrivals"), s.interval) {
+        s.arrivals = a;
+    }
+    s.personas = personas(r, top.get("persona"));
+    let skills = collect_skills(&top);
+    s.skills = skills;
+    s.reasons = reasons(r, top.get("reason"), &s.skills);
+    s.groups = groups(r, &top, &s.skills, day_slots);
+    if let Some(ch) = top.get("channels") {
+        s.phone = channels(r, ch);
+    }
+    s.routing = routing(r, top.get("routing"), &s);
+    check_names(r, &top);
+    Some(s)
+}
+
+fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
+    let mut s = Scenario {
+        name: default_name.to_string(),
+        description: String::new(),
+        seed: 1,
+        replications: 10,
+        horizon: DAY,
+        warmup: 0,
+        interval: 30 * MINUTE,
+        sl_threshold: 20 * TICKS_PER_SECOND,
+        drain: 7 * DAY,
+        arrivals: Arrivals {
+            profile: vec![0.0; 48],
+            weekday_factors: [1.0; 7],
+            overdispersion: 0.0,
+        },
+        personas: Vec::new(),
+        reasons: Vec::new(),
+        skills: Vec::new(),
+        groups: Vec::new(),
+        phone: Phone::default(),
+        routing: Routing::default(),
+    };
+    let allowed = [
+        "name",
+        "description",
+        "seed",
+        "replications",
+        "horizon",
+        "warmup",
+        "interval",
+        "sl_threshold",
+        "drain",
+    ];
+    let Some(f) = node.and_then(|n| r.table(n, "scenario", &allowed, &[])) else {
+        return s;
+    };
+    if let Some(n) = f.get("name") {
+        if let Some(v) = r.string(n, "scenario.name") {
+            if valid_name(&v) {
+                s.name = v;
+            } else {
+                r.error_help(
+                    n.span,
+                    "scenario.name",
+                    format!("\"{v}\" cannot name a scenario"),
+                    "use letters, digits, '-', '_' or '.', e.g. \"baseline\"",
+                );
+            }
+        }
+    }
+    if let Some(v) = f
+        .get("description")
+        .and_then(|n| r.string(n, "scenario.description"))
+    {
+        s.description = v;
+    }
+    if let Some(v) = f
+        .get("seed")
+        .and_then(|n| r.integer(n, "scenario.seed", 0, i64::MAX))
+    {
+        s.seed = v as u64;
+    }
+    if let Some(v) = f
+        .get("replications")
+        .and_then(|n| r.integer(n, "scenario.replications", 1, 100_000))
+    {
+        s.replications = v as u32;
+    }
+    let dur = |r: &mut Reader, key: &str, positive: bool| -> Option<Ticks> {
+        let n = f.get(key)?;
+        if positive {
+            r.positive_duration(n, &f.child(key))
+        } else {
+            r.duration(n, &f.child(key))
+        }
+    };
+    if let Some(t) = dur(r, "interval", true) {
+        if DAY % t != 0 || t < MINUTE {
+            let n = f.get("interval").map(|n| n.span).unwrap_or_default();
+            r.error_help(
+                n,
+                "scenario.interval",
+                format!(
+                    "\"{}\" does not divide a day into whole intervals",
+                    format_duration(t)
+                ),
+                "use an interval such as \"15m\", \"30m\" or \"1h\"",
+            );
+        } else {
+            s.interval = t;
+        }
+    }
+    if let Some(t) = dur(r, "horizon", true) {
+        s.horizon = t;
+    }
+    if s.horizon < s.interval {
+        let span = f.get("horizon").map(|n| n.span).unwrap_or(f.span);
+        r.error_help(
+            span,
+            "scenario.horizon",
+            format!(
+                "the horizon ({}) is shorter than one interval ({})",
+                format_duration(s.horizon),
+                format_duration(s.interval)
+            ),
+            "make the horizon at least one interval long",
+        );
+    }
+    if let Some(t) = dur(r, "warmup", false) {
+        s.warmup = t;
+    }
+    if let Some(t) = dur(r, "sl_threshold", false) {
+        s.sl_threshold = t;
+    }
+    if let Some(t) = dur(r, "drain", false) {
+        s.drain = t;
+    }
+    s
+}
+
+/// Whether a name can appear in results and key paths.
+pub fn valid_name(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 100
+        && v.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+        && !v.starts_with(' ')
+        && !v.ends_with(' ')
+}
+
+fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arrivals> {
+    let Some(node) = node else {
+        r.diags.push(
+            r.src
+                .diag(Default::default(), "arrivals", "missing section [arrivals]")
+                .with_help("add [arrivals] with rate = \"100/h\" (or a profile)"),
+        );
+        return None;
+    };
+    let f = r.table(
+        node,
+        "arrivals",
+        &["rate", "profile", "weekday_factors", "overdispersion"],
+        &["file"],
+    )?;
+    let slots = (DAY / interval) as usize;
+    let profile = match (f.get("rate"), f.get("profile")) {
+        (Some(_), Some(p)) => {
+            r.error_help(
+                p.span,
+                "arrivals.profile",
+                "both `rate` and `profile` are given",
+                "keep one of them",
+            );
+            None
+        }
+        (Some(n), None) => r.rate(n, "arrivals.rate").map(|v| vec![v; slots]),
+        (None, Some(p)) => profile(r, p, slots, interval),
+        (None, None) => {
+            r.error_help(
+                f.span,
+                "arrivals.rate",
+                "missing the arrival rate",
+                "add rate = \"1000/h\", or profile = [one rate per interval of the day]",
+            );
+            None
+        }
+    };
+    let mut a = Arrivals {
+        profile: profile.unwrap_or_default(),
+        weekday_factors: [1.0; 7],
+        overdispersion: 0.0,
+    };
+    if let Some(n) = f.get("weekday_factors") {
+        if let Some(items) = r.array(n, "arrivals.weekday_factors") {
+            if items.len() != 7 {
+                r.error_help(
+                    n.span,
+                    "arrivals.weekday_factors",
+                    format!("found {} factors, expected 7", items.len()),
+                    "give one factor per day, Monday first: [1.1, 1.0, 1.0, 1.0, 0.9, 0.5, 0.4]",
+                );
+            } else {
+                for (i, it) in items.iter().enumerate() {
+                    if let Some(v) =
+                        r.number_in(it, &format!("arrivals.weekday_factors[{i}]"), 0.0, 1000.0)
+                    {
+                        a.weekday_factors[i] = v;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(v) = f
+        .get("overdispersion")
+        .and_then(|n| r.number_in(n, "arrivals.overdispersion", 0.0, 10.0))
+    {
+        a.overdispersion = v;
+    }
+    Some(a)
+}
+
+fn profile(r: &mut Reader, node: &Node, slots: usize, interval: Ticks) -> Option<Vec<f64>> {
+    let items = r.array(node, "arrivals.profile")?;
+    if items.len() != slots {
+        r.error_help(
+            node.span,
+            "arrivals.profile",
+            format!(
+                "found {} rates, but a day has {slots} intervals of {}",
+                items.len(),
+                format_duration(interval)
+            ),
+            format!(
+                "give exactly {slots} rates, or change scenario.interval to \"{}\"",
+                if !items.is_empty() && DAY % items.len() as i64 == 0 {
+                    format_duration(DAY / items.len() as i64)
+                } else {
+                    "30m".into()
+                }
+            ),
+        );
+        return None;
+    }
+    let mut out = Vec::with_capacity(slots);
+    for (i, it) in items.iter().enumerate() {
+        out.push(r.rate(it, &format!("arrivals.profile[{i}]"))?);
+    }
+    Some(out)
+}
+
+fn named_items<'n>(r: &mut Reader, node: &'n Node, section: &str) -> Vec<(String, &'n Node)> {
+    let items: &[Node] = match &node.value {
+        Value::Array(items) => items,
+        Value::Table(_) => std::slice::from_ref(node),
+        _ => {
+            r.error_help(
+                node.span,
+                section,
+                format!("expected [[{section}]] tables, found {}", node.value.kind()),
+                format!("write each one as a [[{section}]] table"),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<(String, &Node)> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let name = match &it.value {
+            Value::Table(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name == "name")
+                .map(|(_, v)| v),
+            _ => None,
+        };
+        let label = match name.map(|n| &n.value) {
+            Some(Value::Str(s)) if valid_name(s) => s.clone(),
+            Some(_) => {
+                let span = name.map(|n| n.span).unwrap_or(it.span);
+                r.error_help(
+                    span,
+                    &format!("{section}[{i}].name"),
+                    "not a usable name",
+                    "use letters, digits, '-', '_' or '.', e.g. \"billing\"",
+                );
+                format!("#{i}")
+            }
+            None => {
+                r.error_help(
+                    it.span,
+                    &format!("{section}[{i}].name"),
+                    format!("this {section} has no name"),
+                    "add name = \"...\"",
+                );
+                format!("#{i}")
+            }
+        };
+        if let Some((_, prev)) = out
+            .iter()
+            .find(|(n, _)| *n == label && !label.starts_with('#'))
+        {
+            let (line, _) = r.src.line_col(prev.span.start);
+            r.error_help(
+                it.span,
+                &format!("{section}[{label}]"),
+                format!("duplicate {section} name \"{label}\" (first defined on line {line})"),
+                "give every one a different name",
+            );
+        }
+        out.push((label, it));
+    }
+    out
+}
+
+fn personas(r: &mut Reader, node: Option<&Node>) -> Vec<Persona> {
+    let Some(node) = node else {
+        return vec![Persona {
+            name: "everyone".into(),
+            share: 1.0,
+            patience: None,
+            persistence: Persistence::default(),
+        }];
+    };
+    let mut out = Vec::new();
+    for (name, item) in named_items(r, node, "persona") {
+        let path = format!("persona[{name}]");
+        let Some(f) = r.table(
+            item,
+            &path,
+            &["name", "share", "channels", "patience", "persistence"],
+            &["effort_tolerance", "value"],
+        ) else {
+            continue;
+        };
+        let share = f
+            .get("share")
+            .map(|n| r.number_in(n, &f.child("share"), 0.0, 1e9))
+            .unwrap_or(Some(1.0));
+        if let Some(ch) = f.get("channels") {
+            phone_only_shares(r, ch, &f.child("channels"));
+        }
+        let patience = f
+            .get("patience")
+            .map(|n| patience(r, n, &f.child("patience")))
+            .unwrap_or(Some(None));
+        let persistence = f
+            .get("persistence")
+            .map(|n| persistence(r, n, &f.child("persistence")))
+            .unwrap_or(Some(Persistence::default()));
+        if let (Some(share), Some(patience), Some(persistence)) = (share, patience, persistence) {
+            out.push(Persona {
+                name,
+                share,
+                patience,
+                persistence,
+            });
+        }
+    }
+    normalise(
+        r,
+        node,
+        "persona",
+        out.iter().map(|p| p.share).collect::<Vec<_>>(),
+    )
+    .into_iter()
+    .zip(out)
+    .map(|(s, mut p)| {
+        p.share = s;
+        p
+    })
+    .collect()
+}
+
+fn normalise(r: &mut Reader, node: &Node, section: &str, shares: Vec<f64>) -> Vec<f64> {
+    let total: f64 = shares.iter().sum();
+    if shares.is_empty() {
+        return shares;
+    }
+    if total <= 0.0 {
+        r.error_help(
+            node.span,
+            &format!("{section}.share"),
+            format!("the shares of all {section}s sum to 0"),
+            "give at least one a share above 0 (shares are normalised)",
+        );
+        return shares;
+    }
+    shares.iter().map(|s| s / total).collect()
+}
+
+fn phone_only_shares(r: &mut Reader, node: &Node, path: &str) {
+    let Some(f) = r.table(node, path, &["phone"], &CHANNELS[1..]) else {
+        return;
+    };
+    if let Some(n) = f.get("phone") {
+        r.probability(n, &f.child("phone"));
+    }
+}
+
+fn patience(r: &mut Reader, node: &Node, path: &str) -> Option<Option<Dist>> {
+    // Per-channel form: { phone = {...}, chat = {...} }.
+    if let Value::Table(entries) = &node.value {
+        if entries
+            .iter()
+            .all(|(k, _)| CHANNELS.contains(&k.name.as_str()))
+            && !entries.is_empty()
+        {
+            let f = r.table(node, path, &["phone"], &CHANNELS[1..])?;
+            return match f.get("phone") {
+                Some(n) => r.dist(n, &f.child("phone"), true),
+                None => Some(None),
+            };
+        }
+    }
+    r.dist(node, path, true)
+}
+
+fn persistence(r: &mut Reader, node: &Node, path: &str) -> Option<Persistence> {
+    let f = r.table(
+        node,
+        path,
+        &["retry", "delay", "max_attempts", "switch"],
+        &[],
+    )?;
+    let mut p = Persistence {
+        retry: 0.0,
+        delay: Dist::Constant { value: 0.0 },
+        max_attempts: 3,
+    };
+    if let Some(v) = f
+        .get("retry")
+        .and_then(|n| r.probability(n, &f.child("retry")))
+    {
+        p.retry = v;
+    }
+    if let Some(n) = f.get("delay") {
+        if let Some(Some(d)) = r.dist(n, &f.child("delay"), false) {
+            p.delay = d;
+        }
+    } else if p.retry > 0.0 {
+        r.error_help(
+            f.span,
+            &f.child("delay"),
+            "a retry chance is given but no delay",
+            "add delay = { dist = \"exponential\", mean = \"30m\" }",
+        );
+    }
+    if let Some(v) = f
+        .get("max_attempts")
+        .and_then(|n| r.integer(n, &f.child("max_attempts"), 1, 1000))
+    {
+        p.max_attempts = v as u32;
+    }
+    if let Some(n) = f.get("switch") {
+        phone_only_shares(r, n, &f.child("switch"));
+    }
+    Some(p)
+}
+
+fn collect_skills(top: &Fields) -> Vec<String> {
+    let mut skills: Vec<String> = Vec::new();
+    let Some(groups) = top.get("group") else {
+        return skills;
+    };
+    let items: Vec<&Node> = match &groups.value {
+        Value::Array(items) => items.iter().collect(),
+        _ => vec![groups],
+    };
+    for g in items {
+        let Value::Table(entries) = &g.value else {
+            continue;
+        };
+        let Some((_, sk)) = entries.iter().find(|(k, _)| k.name == "skills") else {
+            continue;
+        };
+        let Value::Table(sk) = &sk.value else {
+            continue;
+        };
+        for (k, _) in sk {
+            if !skills.contains(&k.name) {
+                skills.push(k.name.clone());
+            }
+        }
+    }
+    skills
+}
+
+fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason> {
+    let Some(node) = node else {
+        r.diags.push(r.src.diag(Default::default(), "reason", "missing [[reason]]: at least one contact reason is needed")
+            .with_help("add [[reason]] with name = \"general\" and handle = { dist = \"exponential\", mean = \"3m\" }"));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, item) in named_items(r, node, "reason") {
+        let path = format!("reason[{name}]");
+        let Some(f) = r.table(
+            item,
+            &path,
+            &["name", "share", "skill", "handle", "wrapup", "resolve"],
+            &[
+                "authority",
+                "partner",
+                "self_service",
+                "avoidable",
+                "detectable",
+            ],
+        ) else {
+            continue;
+        };
+        let share = f
+            .get("share")
+            .map(|n| r.number_in(n, &f.child("share"), 0.0, 1e9))
+            .unwrap_or(Some(1.0));
+        let skill = match f.get("skill") {
+            None => Some(None),
+            Some(n) => r.string(n, &f.child("skill")).and_then(|s| {
+                match skills.iter().position(|k| *k == s) {
+                    Some(i) => Some(Some(SkillId(i as u16))),
+                    None => {
+                        let help = match suggest(&s, skills.iter().map(String::as_str)) {
+                            Some(c) => format!(
+                                "did you mean \"{c}\"? skills the groups have: {}",
+                                skills.join(", ")
+                            ),
+                            None if skills.is_empty() => {
+                                "no group lists any skills; add skills = { name = 1.0 } to a group"
+                                    .into()
+                            }
+                            None => format!("skills the groups have: {}", skills.join(", ")),
+                        };
+                        r.error_help(
+                            n.span,
+                            &f.child("skill"),
+                            format!("no group has the skill \"{s}\""),
+                            help,
+                        );
+                        None
+                    }
+                }
+            }),
+        };
+        let handle = r
+            .require(&f, "handle", "{ dist = \"exponential\", mean = \"3m\" }")
+            .and_then(|n| r.dist(n, &f.child("handle"), false))
+            .flatten();
+        let wrapup = match f.get("wrapup") {
+            None => Some(None),
+            Some(n) => r.dist(n, &f.child("wrapup"), false),
+        };
+        let resolve = f
+            .get("resolve")
+            .map(|n| r.probability(n, &f.child("resolve")))
+            .unwrap_or(Some(1.0));
+        if let (Some(share), Some(skill), Some(handle), Some(wrapup), Some(resolve)) =
+            (share, skill, handle, wrapup, resolve)
+        {
+            out.push(Reason {
+                name,
+                share,
+                skill,
+                handle,
+                wrapup,
+                resolve,
+            });
+        }
+    }
+    normalise(
+        r,
+        node,
+        "reason",
+        out.iter().map(|x| x.share).collect::<Vec<_>>(),
+    )
+    .into_iter()
+    .zip(out)
+    .map(|(s, mut x)| {
+        x.share = s;
+        x
+    })
+    .collect()
+}
+
+fn groups(r: &mut Reader, top: &Fields, skills: &[String], slots: usize) -> Vec<Group> {
+    let Some(node) = top.get("group") else {
+        r.diags.push(
+            r.src
+                .diag(
+                    Default::default(),
+                    "group",
+                    "missing [[group]]: at least one agent group is needed",
+                )
+                .with_help("add [[group]] with name = \"agents\" and agents = 10"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, item) in named_items(r, node, "group") {
+        let path = format!("group[{name}]");
+        let Some(f) = r.table(
+            item,
+            &path,
+            &[
+                "name",
+                "skills",
+                "channels",
+                "agents",
+                "staffing",
+                "shrinkage",
+                "cost_per_hour",
+            ],
+            &[
+                "authority",
+                "concession_budget",
+                "chat_concurrency",
+                "shifts",
+            ],
+        ) else {
+            continue;
+        };
+        let mut g = Group {
+            name,
+            skills: Vec::new(),
+            staffing: vec![0],
+            shrinkage: 0.0,
+            cost_per_hour: 0.0,
+        };
+        if let Some(n) = f.get("skills") {
+            if let Some(sf) = r.table(
+                n,
+                &f.child("skills"),
+                &skills.iter().map(String::as_str).collect::<Vec<_>>(),
+                &[],
+            ) {
+                for (i, s) in skills.iter().enumerate() {
+                    if let Some(v) = sf
+                        .get(s)
+                        .and_then(|n| r.number_in(n, &sf.child(s), 0.01, 100.0))
+                    {
+                        g.skills.push((SkillId(i as u16), v));
+                    }
+                }
+            }
+        }
+        if let Some(n) = f.get("channels") {
+            if let Some(items) = r.array(n, &f.child("channels")) {
+                for (i, it) in items.iter().enumerate() {
+                    let p = format!("{}[{i}]", f.child("channels"));
+                    match r.string(it, &p).as_deref() {
+                        Some("phone") | None => {}
+                        Some(c) if CHANNELS.contains(&c) => r.error_help(it.span, &p,
+                            format!("the {c} channel is part of the format but not modelled by ccsim {} yet", env!("CARGO_PKG_VERSION")),
+                            "serve only \"phone\" for now"),
+                        Some(c) => r.error_help(it.span, &p, format!("unknown channel \"{c}\""), format!("allowed: {}", CHANNELS.join(", "))),
+                    }
+                }
+            }
+        }
+        match (f.get("agents"), f.get("staffing")) {
+            (Some(_), Some(n)) => r.error_help(
+                n.span,
+                &f.child("staffing"),
+                "both `agents` and `staffing` are given",
+                "keep one of them",
+            ),
+            (Some(n), None) => {
+                if let Some(v) = r.integer(n, &f.child("agents"), 0, MAX_AGENTS) {
+                    g.staffing = vec![v as u32]
+                }
+            }
+            (None, Some(n)) => {
+                if let Some(items) = r.array(n, &f.child("staffing")) {
+                    if items.len() != slots {
+                        r.error_help(n.span, &f.child("staffing"), format!("found {} values, but a day has {slots} intervals", items.len()),
+                        format!("give exactly {slots} head counts, one per interval of scenario.interval"));
+                    } else {
+                        let vals: Vec<Option<i64>> = items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, it)| {
+                                r.integer(
+                                    it,
+                                    &format!("{}[{i}]", f.child("staffing")),
+                                    0,
+                                    MAX_AGENTS,
+                                )
+                            })
+                            .collect();
+                        if vals.iter().all(Option::is_some) {
+                            g.staffing = vals.into_iter().map(|v| v.unwrap_or(0) as u32).collect()
+                        }
+                    }
+                }
+            }
+            (None, None) => r.error_help(
+                f.span,
+                &f.child("agents"),
+                "the group has no staffing",
+                "add agents = 10, or staffing = [one head count per interval of the day]",
+            ),
+        }
+        if let Some(v) = f
+            .get("shrinkage")
+            .and_then(|n| r.number_in(n, &f.child("shrinkage"), 0.0, 0.99))
+        {
+            g.shrinkage = v;
+        }
+        if let Some(v) = f
+            .get("cost_per_hour")
+            .and_then(|n| r.number_in(n, &f.child("cost_per_hour"), 0.0, 1e9))
+        {
+            g.cost_per_hour = v;
+        }
+        out.push(g);
+    }
+    out
+}
+
+fn channels(r: &mut Reader, node: &Node) -> Phone {
+    let mut phone = Phone::default();
+    let Some(f) = r.table(node, "channels", &["phone"], &CHANNELS[1..]) else {
+        return phone;
+    };
+    let Some(p) = f.get("phone") else {
+        return phone;
+    };
+    let Some(pf) = r.table(
+        p,
+        "channels.phone",
+        &["lines", "ivr"],
+        &["misroute", "callback", "cost_per_minute"],
+    ) else {
+        return phone;
+    };
+    if let Some(v) = pf
+        .get("lines")
+        .and_then(|n| r.integer(n, "channels.phone.lines", 1, 10_000_000))
+    {
+        phone.lines = Some(v as u32);
+    }
+    if let Some(n) = pf.get("ivr") {
+        phone.ivr = match &n.value {
+            Value::Str(_) => r.duration(n, "channels.phone.ivr").map(|t| Dist::Constant {
+                value: crate::time::ticks_to_secs(t),
+            }),
+            _ => r.dist(n, "channels.phone.ivr", false).flatten(),
+        };
+    }
+    phone
+}
+
+fn routing(r: &mut Reader, node: Option<&Node>, s: &Scenario) -> Routing {
+    let np = s.personas.len().max(1);
+    let nr = s.reasons.len().max(1);
+    let mut out = Routing {
+        priority: vec![vec![0; nr]; np],
+        levels: 1,
+        overflow: Vec::new(),
+    };
+    let Some(node) = node else { return out };
+    let Some(f) = r.table(node, "routing", &["policy", "priorities", "overflow"], &[]) else {
+        return out;
+    };
+    if let Some(n) = f.get("policy") {
+        if let Some(p) = r.string(n, "routing.policy") {
+            if p != "longest-idle" {
+                r.error_help(
+                    n.span,
+                    "routing.policy",
+                    format!("unknown routing policy \"{p}\""),
+                    "allowed: \"longest-idle\"",
+                );
+            }
+        }
+    }
+    if let Some(n) = f.get("priorities") {
+        priorities(r, n, s, &mut out);
+    }
+    if let Some(n) = f.get("overflow") {
+        overflow(r, n, s, &mut out);
+    }
+    out
+}
+
+fn priorities(r: &mut Reader, node: &Node, s: &Scenario, out: &mut Routing) {
+    let Value::Table(entries) = &node.value else {
+        r.error(
+            node.span,
+            "routing.priorities",
+            format!(
+                "expected a table of name = level, found {}",
+                node.value.kind()
+            ),
+        );
+        return;
+    };
+    let mut reason_level: Vec<Option<i64>> = vec![None; s.reasons.len()];
+    let mut persona_level: Vec<Option<i64>> = vec![None; s.personas.len()];
+    for (k, v) in entries {
+        let path = join("routing.priorities", &k.name);
+        let Some(level) = r.integer(v, &path, 1, 100) else {
+            continue;
+        };
+        let ri = s.reasons.iter().position(|x| x.name == k.name);
+        let pi = s.personas.iter().position(|x| x.name == k.name);
+        if ri.is_none() && pi.is_none() {
+            let names: Vec<&str> = s
+                .reasons
+                .iter()
+                .map(|x| x.name.as_str())
+                .chain(s.personas.iter().map(|x| x.name.as_str()))
+                .collect();
+            let hint = suggest(&k.name, names.iter().copied())
+                .map(|c| format!("did you mean \"{c}\"? "))
+                .unwrap_or_default();
+            r.error_help(
+                k.span,
+                &path,
+                format!("\"{}\" is neither a reason nor a persona", k.name),
+                format!("{hint}reasons and personas: {}", names.join(", ")),
+            );
+        }
+        if let Some(i) = ri {
+            reason_level[i] = Some(level);
+        }
+        if let Some(i) = pi {
+            persona_level[i] = Some(level);
+        }
+    }
+    let listed: Vec<i64> = reason_level
+        .iter()
+        .chain(&persona_level)
+        .flatten()
+        .copied()
+        .collect();
+    let Some(lowest) = listed.iter().max().map(|m| m + 1) else {
+        return;
+    };
+    let mut levels: Vec<i64> = Vec::new();
+    for (pi, row) in out.priority.iter_mut().enumerate() {
+        for (ri, cell) in row.iter_mut().enumerate() {
+            let lv = [
+                reason_level.get(ri).copied().flatten(),
+                persona_level.get(pi).copied().flatten(),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(lowest);
+            levels.push(lv);
+            *cell = lv as u8;
+        }
+    }
+    levels.sort_unstable();
+    levels.dedup();
+    for row in out.priority.iter_mut() {
+        for cell in row.iter_mut() {
+            *cell = levels
+                .iter()
+                .position(|l| *l == i64::from(*cell))
+                .unwrap_or(0) as u8;
+        }
+    }
+    out.levels = levels.len() as u8;
+}
+
+fn overflow(r: &mut Reader, node: &Node, s: &Scenario, out: &mut Routing) {
+    let Some(items) = r.array(node, "routing.overflow") else {
+        return;
+    };
+    let names: Vec<&str> = s.groups.iter().map(|g| g.name.as_str()).collect();
+    for (i, it) in items.iter().enumerate() {
+        let path = format!("routing.overflow[{i}]");
+        let Some(f) = r.table(it, &path, &["from", "to", "after", "proficiency"], &[]) else {
+            continue;
+        };
+        let group = |r: &mut Reader, key: &str| -> Option<GroupId> {
+            let n = r.require(&f, key, "\"care\"")?;
+            let name = r.string(n, &f.child(key))?;
+            match names.iter().position(|g| *g == name) {
+                Some(i) => Some(GroupId(i as u16)),
+                None => {
+                    let hint = suggest(&name, names.iter().copied())
+                        .map(|c| format!("did you mean \"{c}\"? "))
+                        .unwrap_or_default();
+                    r.error_help(
+                        n.span,
+                        &f.child(key),
+                        format!("no group is named \"{name}\""),
+                        format!("{hint}groups: {}", names.join(", ")),
+                    );
+                    None
+                }
+            }
+        };
+        let (from, to) = (group(r, "from"), group(r, "to"));
+        let after = r
+            .require(&f, "after", "\"60s\"")
+            .and_then(|n| r.duration(n, &f.child("after")));
+        let proficiency = match f.get("proficiency") {
+            Some(n) => r
+                .number_in(n, &f.child("proficiency"), 0.01, 100.0)
+                .map(Some),
+            None => Some(None),
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            if from == to {
+                r.error_help(
+                    it.span,
+                    &path,
+                    "a group cannot overflow to itself",
+                    "name two different groups",
+                );
+                continue;
+            }
+        }
+        if let (Some(from), Some(to), Some(after), Some(proficiency)) =
+            (from, to, after, proficiency)
+        {
+            out.overflow.push(Overflow {
+                from,
+                to,
+                after,
+                proficiency,
+            });
+        }
+    }
+}
+
+fn check_names(r: &mut Reader, top: &Fields) {
+    // Skill names come from table keys; make sure each is usable in results.
+    if let Some(Value::Array(groups)) = top.get("group").map(|n| &n.value) {
+        for g in groups {
+            if let Value::Table(entries) = &g.value {
+                if let Some((
+                    _,
+                    Node {
+                        value: Value::Table(sk),
+                        ..
+                    },
+                )) = entries.iter().find(|(k, _)| k.name == "skills")
+                {
+                    for (k, _) in sk {
+                        if !valid_name(&k.name) {
+                            r.error_help(
+                                k.span,
+                                &format!("group.skills.{}", k.name),
+                                "not a usable skill name",
+                                "use letters, digits, '-', '_' or '.'",
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Checks that need the whole scenario: every reason can reach a group.
+pub fn cross_check(src: &super::tree::Source, s: &Scenario) -> Vec<crate::error::Diagnostic> {
+    let mut out = Vec::new();
+    for reason in &s.reasons {
+        let served = s
+            .groups
+            .iter()
+            .any(|g| g.proficiency(reason.skill).is_some());
+        if !served {
+            let skill = reason
+                .skill
+                .map(|k| s.skills[k.0 as usize].as_str())
+                .unwrap_or("(none)");
+            out.push(src.diag(Default::default(), &format!("reason[{}].skill", reason.name),
+                format!("no group can take reason \"{}\" (skill {skill})", reason.name))
+                .with_help("give the reason a skill that a group lists, or add a group without `skills` (it takes every reason)"));
+        }
+    }
+    out
+}

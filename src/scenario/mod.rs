@@ -1,0 +1,96 @@
+//! Scenario files (TOML or JSON) → validated, typed `Scenario`: the only way into the engine.
+//!
+//! Loading goes file → spanned tree (`tree`) → typed walk (`load`, using `read` and `dists`),
+//! which records every problem with its file, line, column and key path before giving up.
+
+mod dists;
+mod load;
+mod model;
+mod read;
+pub mod tree;
+
+use std::path::Path;
+
+pub use load::valid_name;
+pub use model::*;
+
+use crate::error::{Diagnostic, Error, Result};
+use read::Reader;
+use tree::Source;
+
+/// A scenario and the facts about its file that results record.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// SHA-256 of the file's bytes, hex.
+    pub hash: String,
+}
+
+/// Hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Load and validate a scenario file.
+pub fn load_file(path: &Path) -> Result<Loaded> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+    let hash = sha256_hex(&bytes);
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+            let src = Source::new(path, valid);
+            let d = src.diag(
+                tree::Span {
+                    start: offset,
+                    end: offset,
+                },
+                "",
+                format!("the file is not valid UTF-8 (bad byte at offset {offset})"),
+            );
+            return Err(Error::Input(vec![d.with_help("save the file as UTF-8")]));
+        }
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let stem = if valid_name(&stem) {
+        stem
+    } else {
+        "scenario".into()
+    };
+    let scenario = load_str(path, text, &stem)?;
+    Ok(Loaded { scenario, hash })
+}
+
+/// Load a scenario from text; `path` decides the format (".json" or TOML) and names the file
+/// in messages.
+pub fn load_str(path: &Path, text: String, default_name: &str) -> Result<Scenario> {
+    let src = Source::new(path, text);
+    let root = tree::parse(&src).map_err(Error::Input)?;
+    let mut reader = Reader::new(&src);
+    let scenario = load::scenario(&mut reader, &root, default_name);
+    let mut diags: Vec<Diagnostic> = reader.diags;
+    if let Some(s) = &scenario {
+        if diags.is_empty() {
+            diags.extend(load::cross_check(&src, s));
+        }
+    }
+    match scenario {
+        Some(s) if diags.is_empty() => Ok(s),
+        _ => {
+            if diags.is_empty() {
+                diags.push(Diagnostic::file_level(
+                    path,
+                    "the scenario could not be read",
+                ));
+            }
+            Err(Error::Input(diags))
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The validated, typed scenario the engine runs: every value checked, every name resolved to an id.
+
+use crate::dist::Dist;
+use crate::time::{DAY, Ticks};
+
+/// Index of a skill in `Scenario::skills`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SkillId(pub u16);
+/// Index of a group in `Scenario::groups`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupId(pub u16);
+/// Index of a persona in `Scenario::personas`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PersonaId(pub u16);
+/// Index of a reason in `Scenario::reasons`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReasonId(pub u16);
+
+/// A whole scenario, ready to simulate.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name used in results.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Scenario seed; replication r of stream s is seeded from (seed, r, s).
+    pub seed: u64,
+    /// Number of independent replications.
+    pub replications: u32,
+    /// Length of the measured window [ticks].
+    pub horizon: Ticks,
+    /// Simulated before the window, not measured [ticks].
+    pub warmup: Ticks,
+    /// Report and staffing interval [ticks]; divides a day.
+    pub interval: Ticks,
+    /// Service-level threshold [ticks]: answered with wait <= this counts as within.
+    pub sl_threshold: Ticks,
+    /// How long contacts and journeys begun in the window are followed after it [ticks].
+    pub drain: Ticks,
+    /// New issues arriving.
+    pub arrivals: Arrivals,
+    /// Customer types.
+    pub personas: Vec<Persona>,
+    /// Contact reasons.
+    pub reasons: Vec<Reason>,
+    /// Skill names, indexed by `SkillId`.
+    pub skills: Vec<String>,
+    /// Agent groups.
+    pub groups: Vec<Group>,
+    /// The phone channel.
+    pub phone: Phone,
+    /// Routing rules.
+    pub routing: Routing,
+}
+
+impl Scenario {
+    /// Number of report intervals in a day.
+    pub fn intervals_per_day(&self) -> usize {
+        (DAY / self.interval) as usize
+    }
+}
+
+/// The arrival process of new issues: a Poisson process whose rate is piecewise constant per
+/// interval of the day, scaled by a weekday factor and by a gamma-distributed daily factor.
+#[derive(Debug, Clone)]
+pub struct Arrivals {
+    /// Rate per interval of the day [per second]; length `intervals_per_day`.
+    pub profile: Vec<f64>,
+    /// Factor per day of the week, Monday first (day 0 of the window is a Monday).
+    pub weekday_factors: [f64; 7],
+    /// Coefficient of variation of the daily busyness factor (0 = none).
+    pub overdispersion: f64,
+}
+
+impl Arrivals {
+    /// Whether the weekday factors differ between days.
+    pub fn varies_by_weekday(&self) -> bool {
+        self.weekday_factors
+            .iter()
+            .any(|f| *f != self.weekday_factors[0])
+    }
+}
+
+/// A type of customer.
+#[derive(Debug, Clone)]
+pub struct Persona {
+    /// Name.
+    pub name: String,
+    /// Share of new issues (normalised to sum 1).
+    pub share: f64,
+    /// Time a caller waits in queue before hanging up; `None` = infinite.
+    pub patience: Option<Dist>,
+    /// What the customer does after an unresolved or abandoned attempt.
+    pub persistence: Persistence,
+}
+
+/// Retry behaviour after an attempt that did not resolve the issue.
+#[derive(Debug, Clone)]
+pub struct Persistence {
+    /// Chance to try again after an unresolved, abandoned or blocked attempt.
+    pub retry: f64,
+    /// Time until the next attempt.
+    pub delay: Dist,
+    /// Attempts in all (the first included) before giving up for good.
+    pub max_attempts: u32,
+}
+
+impl Default for Persistence {
+    fn default() -> Self {
+        Persistence {
+            retry: 0.0,
+            delay: Dist::Constant { value: 0.0 },
+            max_attempts: 1,
+        }
+    }
+}
+
+/// Why a customer gets in touch.
+#[derive(Debug, Clone)]
+pub struct Reason {
+    /// Name.
+    pub name: String,
+    /// Share of new issues (normalised to sum 1).
+    pub share: f64,
+    /// Skill needed; `None` = any group can take it.
+    pub skill: Option<SkillId>,
+    /// Talk time of a fully proficient agent.
+    pub handle: Dist,
+    /// After-contact work; `None` = none.
+    pub wrapup: Option<Dist>,
+    /// Chance that a capable agent resolves the issue on the contact.
+    pub resolve: f64,
+}
+
+/// A team of identical agents.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Name.
+    pub name: String,
+    /// Proficiency per skill (handle time is divided by it); empty = every skill at 1.0.
+    pub skills: Vec<(SkillId, f64)>,
+    /// Paid agents per interval of the day (one entry = constant).
+    pub staffing: Vec<u32>,
+    /// Share of paid time not available for contacts (breaks, training, absence).
+    pub shrinkage: f64,
+    /// Cost of one paid agent-hour.
+    pub cost_per_hour: f64,
+}
+
+impl Group {
+    /// Paid agents in interval slot `slot` of the day.
+    pub fn paid(&self, slot: usize) -> u32 {
+        if self.staffing.len() == 1 {
+            self.staffing[0]
+        } else {
+            self.staffing[slot]
+        }
+    }
+
+    /// Agents available for contacts in slot `slot`: paid × (1 − shrinkage), rounded to nearest.
+    pub fn available(&self, slot: usize) -> u32 {
+        let paid = f64::from(self.paid(slot));
+        (paid * (1.0 - self.shrinkage)).round() as u32
+    }
+
+    /// Proficiency for a skill, if the group has it.
+    pub fn proficiency(&self, skill: Option<SkillId>) -> Option<f64> {
+        if self.skills.is_empty() {
+            return Some(1.0);
+        }
+        let skill = skill?;
+        self.skills
+            .iter()
+            .find(|(s, _)| *s == skill)
+            .map(|(_, p)| *p)
+    }
+}
+
+/// The phone channel.
+#[derive(Debug, Clone, Default)]
+pub struct Phone {
+    /// Trunk lines; a caller finding all busy is blocked. `None` = unlimited.
+    pub lines: Option<u32>,
+    /// Time in the IVR before queueing; `None` = no IVR.
+    pub ivr: Option<Dist>,
+}
+
+/// Routing rules.
+#[derive(Debug, Clone, Default)]
+pub struct Routing {
+    /// Priority level per (persona, reason): lower is served first. Indexed `[persona][reason]`.
+    pub priority: Vec<Vec<u8>>,
+    /// Number of distinct priority levels in use (levels are 0..levels).
+    pub levels: u8,
+    /// Overflow rules.
+    pub overflow: Vec<Overflow>,
+}
+
+/// Contacts waiting for group `from` may also be taken by group `to` once they waited `after`.
+#[derive(Debug, Clone)]
+pub struct Overflow {
+    /// Group whose contacts overflow.
+    pub from: GroupId,
+    /// Group that takes them.
+    pub to: GroupId,
+    /// Wait before `to` may take them [ticks].
+    pub after: Ticks,
+    /// Proficiency of `to` on overflowed contacts (its own, or 1.0 if it lacks the skill).
+    pub proficiency: Option<f64>,
+}

@@ -1,0 +1,388 @@
+//! Typed reading of a spanned tree: each getter checks one value and records every problem found.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::tree::{Key, Node, Source, Span, Value};
+use crate::dist::Dist;
+use crate::error::Diagnostic;
+use crate::time::{Ticks, parse_duration, parse_rate};
+
+/// Walks one file's tree, collecting diagnostics instead of stopping at the first.
+pub struct Reader<'s> {
+    /// The file being read.
+    pub src: &'s Source,
+    /// Problems found so far.
+    pub diags: Vec<Diagnostic>,
+}
+
+/// The entries of one table, after unknown keys were reported.
+pub struct Fields<'n> {
+    /// Key path of the table itself.
+    pub path: String,
+    /// Span of the table.
+    pub span: Span,
+    entries: HashMap<&'n str, (&'n Key, &'n Node)>,
+}
+
+impl<'n> Fields<'n> {
+    /// The value of `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.get(key).map(|(_, n)| *n)
+    }
+
+    /// Key path of a field of this table.
+    pub fn child(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+}
+
+/// Join a key path and a key.
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Render a value for a message: strings quoted, tables and arrays by kind.
+pub fn show(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) => format!("\"{s}\""),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Datetime(d) => d.clone(),
+        v => v.kind().to_string(),
+    }
+}
+
+impl<'s> Reader<'s> {
+    /// A reader for one file.
+    pub fn new(src: &'s Source) -> Self {
+        Reader {
+            src,
+            diags: Vec::new(),
+        }
+    }
+
+    /// Record a problem at a node.
+    pub fn error(&mut self, span: Span, path: &str, message: impl Into<String>) {
+        let d = self.src.diag(span, path, message);
+        self.diags.push(d);
+    }
+
+    /// Record a problem with a fix.
+    pub fn error_help(
+        &mut self,
+        span: Span,
+        path: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let d = self.src.diag(span, path, message).with_help(help);
+        self.diags.push(d);
+    }
+
+    /// Directory of the file (for relative paths inside it).
+    pub fn base_dir(&self) -> PathBuf {
+        self.src
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    /// Read a table, reporting keys not in `allowed` (with a suggestion) and keys in `planned`
+    /// (part of the format, not modelled by this version) as errors.
+    pub fn table<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        allowed: &[&str],
+        planned: &[&str],
+    ) -> Option<Fields<'n>> {
+        let Value::Table(entries) = &node.value else {
+            self.error(
+                node.span,
+                path,
+                format!("expected a table, found {}", node.value.kind()),
+            );
+            return None;
+        };
+        let mut map = HashMap::new();
+        for (key, value) in entries {
+            let name = key.name.as_str();
+            if allowed.contains(&name) {
+                map.insert(name, (key, value));
+            } else if planned.contains(&name) {
+                self.error_help(
+                    key.span,
+                    &join(path, name),
+                    format!(
+                        "`{name}` is part of the scenario format but not modelled by ccsim {} yet",
+                        env!("CARGO_PKG_VERSION")
+                    ),
+                    "remove the key; results would silently ignore it otherwise",
+                );
+            } else {
+                let mut msg = format!("unknown key `{name}`");
+                let help = match suggest(name, allowed.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? allowed here: {}", allowed.join(", ")),
+                    None => format!("allowed here: {}", allowed.join(", ")),
+                };
+                if path.is_empty() {
+                    msg.push_str(" at the top level");
+                }
+                self.error_help(key.span, &join(path, name), msg, help);
+            }
+        }
+        Some(Fields {
+            path: path.to_string(),
+            span: node.span,
+            entries: map,
+        })
+    }
+
+    /// A required key: reports its absence.
+    pub fn require<'n>(&mut self, f: &Fields<'n>, key: &str, example: &str) -> Option<&'n Node> {
+        let n = f.get(key);
+        if n.is_none() {
+            self.error_help(
+                f.span,
+                &f.child(key),
+                format!("missing required key `{key}`"),
+                format!("add `{key} = {example}`"),
+            );
+        }
+        n
+    }
+
+    /// A string.
+    pub fn string(&mut self, node: &Node, path: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            _ => {
+                self.error(
+                    node.span,
+                    path,
+                    format!("expected a string, found {}", show(node)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A finite number (integer or float).
+    pub fn number(&mut self, node: &Node, path: &str) -> Option<f64> {
+        let v = match node.value {
+            Value::Int(i) => i as f64,
+            Value::Float(f) => f,
+            _ => {
+                self.error(
+                    node.span,
+                    path,
+                    format!("expected a number, found {}", show(node)),
+                );
+                return None;
+            }
+        };
+        if !v.is_finite() {
+            self.error(
+                node.span,
+                path,
+                format!("expected a finite number, found {v}"),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A number in [lo, hi].
+    pub fn number_in(&mut self, node: &Node, path: &str, lo: f64, hi: f64) -> Option<f64> {
+        let v = self.number(node, path)?;
+        if v < lo || v > hi {
+            self.error(
+                node.span,
+                path,
+                format!("{v} is out of range: allowed {lo} to {hi}"),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A probability in [0, 1].
+    pub fn probability(&mut self, node: &Node, path: &str) -> Option<f64> {
+        let v = self.number(node, path)?;
+        if !(0.0..=1.0).contains(&v) {
+            self.error_help(
+                node.span,
+                path,
+                format!("{v} is not a probability: allowed 0 to 1"),
+                "write a share as a fraction, e.g. 0.8 for 80 %",
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A whole number in [lo, hi].
+    pub fn integer(&mut self, node: &Node, path: &str, lo: i64, hi: i64) -> Option<i64> {
+        let v = match node.value {
+            Value::Int(i) => i,
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => f as i64,
+            _ => {
+                self.error(
+                    node.span,
+                    path,
+                    format!("expected a whole number, found {}", show(node)),
+                );
+                return None;
+            }
+        };
+        if v < lo || v > hi {
+            self.error(
+                node.span,
+                path,
+                format!("{v} is out of range: allowed {lo} to {hi}"),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A duration string with units.
+    pub fn duration(&mut self, node: &Node, path: &str) -> Option<Ticks> {
+        match &node.value {
+            Value::Str(s) => {
+                match parse_duration(s) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        self.error_help(node.span, path, e, "write a duration with units, e.g. \"20s\", \"3m\", \"1h30m\", \"2.5s\"");
+                        None
+                    }
+                }
+            }
+            Value::Int(_) | Value::Float(_) => {
+                let n = show(node);
+                self.error_help(
+                    node.span,
+                    path,
+                    format!("a bare number ({n}) is not a duration: the unit is missing"),
+                    format!("write it as a string with a unit, e.g. \"{n}s\" for seconds or \"{n}m\" for minutes"),
+                );
+                None
+            }
+            _ => {
+                self.error_help(
+                    node.span,
+                    path,
+                    format!("expected a duration, found {}", node.value.kind()),
+                    "write a duration with units, e.g. \"20s\"",
+                );
+                None
+            }
+        }
+    }
+
+    /// A duration that must be above zero.
+    pub fn positive_duration(&mut self, node: &Node, path: &str) -> Option<Ticks> {
+        let t = self.duration(node, path)?;
+        if t <= 0 {
+            self.error(node.span, path, "must be longer than 0");
+            return None;
+        }
+        Some(t)
+    }
+
+    /// A rate string; returns events per second.
+    pub fn rate(&mut self, node: &Node, path: &str) -> Option<f64> {
+        match &node.value {
+            Value::Str(s) => match parse_rate(s) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    self.error_help(
+                        node.span,
+                        path,
+                        e,
+                        "write a rate as \"count/unit\", e.g. \"1000/h\"",
+                    );
+                    None
+                }
+            },
+            _ => {
+                let n = show(node);
+                self.error_help(
+                    node.span,
+                    path,
+                    format!("expected a rate string, found {n}"),
+                    format!("write it with a unit, e.g. \"{n}/h\" for per hour"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An array.
+    pub fn array<'n>(&mut self, node: &'n Node, path: &str) -> Option<&'n [Node]> {
+        match &node.value {
+            Value::Array(items) => Some(items),
+            _ => {
+                self.error(
+                    node.span,
+                    path,
+                    format!("expected an array, found {}", show(node)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A distribution table (or, when `allow_infinite`, the string "infinite" → `Ok(None)`).
+    pub fn dist(&mut self, node: &Node, path: &str, allow_infinite: bool) -> Option<Option<Dist>> {
+        if let Value::Str(s) = &node.value {
+            if allow_infinite && s == "infinite" {
+                return Some(None);
+            }
+            if let Ok(t) = parse_duration(s) {
+                self.error_help(
+                    node.span,
+                    path,
+                    format!("expected a distribution table, found \"{s}\""),
+                    format!(
+                        "for a fixed time write {{ dist = \"constant\", value = \"{}\" }}",
+                        crate::time::format_duration(t)
+                    ),
+                );
+                return None;
+            }
+        }
+        let Value::Table(_) = node.value else {
+            let what = if allow_infinite {
+                "a distribution table or \"infinite\""
+            } else {
+                "a distribution table"
+            };
+            self.error_help(
+                node.span,
+                path,
+                format!("expected {what}, found {}", show(node)),
+                "e.g. { dist = \"exponential\", mean = \"3m\" }",
+            );
+            return None;
+        };
+        super::dists::read_dist(self, node, path).map(Some)
+    }
+}

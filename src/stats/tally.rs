@@ -1,0 +1,177 @@
+//! Streaming counters the engine fills during one replication: constant memory in the horizon.
+
+use crate::time::{Ticks, ticks_to_secs};
+
+/// Counts and sums of the contacts of one slice (all, one persona, one reason, one group).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ContactTally {
+    /// Contacts that arrived (blocked ones included).
+    pub offered: u64,
+    /// Contacts that reached an agent.
+    pub answered: u64,
+    /// Contacts that hung up while waiting.
+    pub abandoned: u64,
+    /// Contacts refused for want of a line.
+    pub blocked: u64,
+    /// Contacts that found no free agent when they entered the queue.
+    pub waited: u64,
+    /// Answered with a wait at or under the service-level threshold.
+    pub within_sl: u64,
+    /// Sum of waits of answered contacts [ticks].
+    pub wait_answered: i64,
+    /// Sum of time in queue of all contacts (abandoners included) [ticks].
+    pub wait_all: i64,
+    /// Sum of handle times (talk + after-contact work) of answered contacts [ticks].
+    pub handle: i64,
+}
+
+fn ratio(num: f64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num / den as f64)
+}
+
+impl ContactTally {
+    /// Add another tally.
+    pub fn add(&mut self, o: &ContactTally) {
+        self.offered += o.offered;
+        self.answered += o.answered;
+        self.abandoned += o.abandoned;
+        self.blocked += o.blocked;
+        self.waited += o.waited;
+        self.within_sl += o.within_sl;
+        self.wait_answered += o.wait_answered;
+        self.wait_all += o.wait_all;
+        self.handle += o.handle;
+    }
+
+    /// abandoned / offered.
+    pub fn p_abandon(&self) -> Option<f64> {
+        ratio(self.abandoned as f64, self.offered)
+    }
+    /// blocked / offered.
+    pub fn p_blocked(&self) -> Option<f64> {
+        ratio(self.blocked as f64, self.offered)
+    }
+    /// Share of offered contacts that found no free agent.
+    pub fn p_wait(&self) -> Option<f64> {
+        ratio(self.waited as f64, self.offered)
+    }
+    /// Mean wait of answered contacts [s].
+    pub fn asa_s(&self) -> Option<f64> {
+        ratio(ticks_to_secs(self.wait_answered), self.answered)
+    }
+    /// Mean time in queue over all offered contacts [s].
+    pub fn mean_wait_s(&self) -> Option<f64> {
+        ratio(ticks_to_secs(self.wait_all), self.offered)
+    }
+    /// Answered within the threshold / offered.
+    pub fn service_level(&self) -> Option<f64> {
+        ratio(self.within_sl as f64, self.offered)
+    }
+    /// Mean handle time (talk + after-contact work) of answered contacts [s].
+    pub fn aht_s(&self) -> Option<f64> {
+        ratio(ticks_to_secs(self.handle), self.answered)
+    }
+}
+
+/// Agent time of one group in one slice of time [ticks × agents].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AgentTime {
+    /// Agent-ticks busy (talk and after-contact work).
+    pub busy: i64,
+    /// Agent-ticks available for contacts (busy or idle).
+    pub present: i64,
+    /// Agent-ticks paid (before shrinkage).
+    pub paid: i64,
+    /// Ticks covered.
+    pub span: i64,
+}
+
+impl AgentTime {
+    /// Add another slice.
+    pub fn add(&mut self, o: &AgentTime) {
+        self.busy += o.busy;
+        self.present += o.present;
+        self.paid += o.paid;
+        self.span += o.span;
+    }
+
+    /// Busy / present.
+    pub fn occupancy(&self) -> Option<f64> {
+        (self.present > 0).then(|| self.busy as f64 / self.present as f64)
+    }
+}
+
+/// A time-weighted integral of a piecewise-constant count (busy agents, waiting contacts).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Level {
+    /// The current value.
+    pub value: i64,
+    last: Ticks,
+    /// Integral since the last `take` [value × ticks].
+    pub area: i64,
+}
+
+impl Level {
+    /// Bring the integral up to `now`.
+    #[inline]
+    pub fn touch(&mut self, now: Ticks) {
+        self.area += self.value * (now - self.last);
+        self.last = now;
+    }
+
+    /// Change the value at `now` by `delta`.
+    #[inline]
+    pub fn add(&mut self, now: Ticks, delta: i64) {
+        self.touch(now);
+        self.value += delta;
+    }
+
+    /// The integral up to `now`, resetting it.
+    pub fn take(&mut self, now: Ticks) -> i64 {
+        self.touch(now);
+        std::mem::take(&mut self.area)
+    }
+}
+
+/// What happened to the issues (journeys) that began in the window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct JourneyTally {
+    /// Journeys begun in the window.
+    pub issues: u64,
+    /// Contacts they made (first attempts and repeats).
+    pub contacts: u64,
+    /// Journeys resolved.
+    pub resolved: u64,
+    /// Journeys resolved on the first contact.
+    pub first_contact: u64,
+    /// Journeys the customer gave up on.
+    pub gave_up: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_integrates_piecewise_constant_values() {
+        let mut l = Level::default();
+        l.add(10, 2); // 0 until 10, then 2
+        l.add(20, -1); // 2 × 10
+        assert_eq!(l.take(30), 20 + 10);
+        assert_eq!(l.take(40), 10);
+    }
+
+    #[test]
+    fn ratios_are_none_without_observations() {
+        let t = ContactTally::default();
+        assert_eq!(t.asa_s(), None);
+        assert_eq!(t.p_abandon(), None);
+        let t = ContactTally {
+            offered: 4,
+            answered: 2,
+            wait_answered: 3000,
+            ..Default::default()
+        };
+        assert_eq!(t.asa_s(), Some(1.5));
+    }
+}
