@@ -22,8 +22,9 @@ pub const MAX_DURATION: Ticks = 3650 * DAY;
 /// become 0, values beyond `MAX_DURATION` are clamped.
 #[inline]
 pub fn secs_to_ticks(seconds: f64) -> Ticks {
-    let t = (seconds * TICKS_PER_SECOND as f64).round();
-    if t.is_nan() || t <= 0.0 {
+    // `x + 0.5` truncated is round-half-up for x >= 0, one instruction instead of a libm call.
+    let t = seconds * TICKS_PER_SECOND as f64 + 0.5;
+    if t.is_nan() || t < 1.0 {
         0
     } else if t >= MAX_DURATION as f64 {
         MAX_DURATION

@@ -21,6 +21,9 @@ pub struct ArrivalProcess {
     t: f64,
     day: i64,
     day_factor: f64,
+    /// The segment in force: rate per tick and its end (cached between arrivals).
+    seg_rate: f64,
+    seg_end: Ticks,
 }
 
 impl ArrivalProcess {
@@ -41,6 +44,8 @@ impl ArrivalProcess {
             t: 0.0,
             day: i64::MIN,
             day_factor: 1.0,
+            seg_rate: 0.0,
+            seg_end: i64::MIN,
         };
         p.set_day(p.day_of(0));
         p
@@ -88,11 +93,18 @@ impl ArrivalProcess {
             if now >= until {
                 return None;
             }
-            let (rate, end) = self.segment(now);
+            if now >= self.seg_end {
+                (self.seg_rate, self.seg_end) = self.segment(now);
+            }
+            let (rate, end) = (self.seg_rate, self.seg_end);
             let room = (end as f64 - self.t) * rate;
             if rate > 0.0 && need <= room {
                 self.t += need / rate;
-                let at = self.t.ceil() as Ticks;
+                // Ceiling without a libm call (t >= 0).
+                let mut at = self.t as Ticks;
+                if (at as f64) < self.t {
+                    at += 1;
+                }
                 return (at <= until).then_some(at);
             }
             need -= room.max(0.0);

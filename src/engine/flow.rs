@@ -52,11 +52,7 @@ impl Sim<'_> {
             skill: self.rt.skill_index(reason.skill),
             level: s.routing.priority[jr.persona as usize][jr.reason as usize],
             measured,
-            cell: if measured {
-                self.cell_base(self.now) as u32
-            } else {
-                0
-            },
+            cell: if measured { self.current_cell() } else { 0 },
             group: 0,
             abandon: None,
             overflow: None,
@@ -98,11 +94,13 @@ impl Sim<'_> {
         self.queues[q].push(&mut self.contacts, c);
         self.waiting.add(self.now, 1);
         if ct.patience != Ticks::MAX {
-            let id = self.schedule(self.now + ct.patience, Event::Abandon(c));
+            let id = self
+                .events
+                .schedule_timer(self.now + ct.patience, Event::Abandon(c));
             self.contacts[c].abandon = Some(id);
         }
         if let Some(&d) = self.rt.stages[ct.skill as usize].first() {
-            let id = self.schedule(self.now + d, Event::Overflow(c));
+            let id = self.events.schedule_timer(self.now + d, Event::Overflow(c));
             self.contacts[c].overflow = Some(id);
         }
     }
@@ -204,7 +202,9 @@ impl Sim<'_> {
             .find(|d| **d > waited)
             .copied();
         if let Some(d) = next {
-            let id = self.schedule(ct.queued_at + d, Event::Overflow(c));
+            let id = self
+                .events
+                .schedule_timer(ct.queued_at + d, Event::Overflow(c));
             self.contacts[c].overflow = Some(id);
         }
     }

@@ -21,7 +21,7 @@ use crate::stats::outcome::{IntervalCell, Raw};
 use crate::stats::tally::{ContactTally, Level};
 use crate::time::{DAY, Ticks, secs_to_ticks};
 pub use arrivals::ArrivalProcess;
-use queue::{EventQueue, TimerId};
+use queue::EventQueue;
 use routing::RoutingTable;
 use state::{Contact, Journey, Slab, WaitQueue};
 
@@ -102,6 +102,7 @@ struct Sim<'s> {
     open_measured: u64,
     slots: usize,
     by_weekday: bool,
+    cell_cache: (Ticks, Ticks, u32),
     raw: Raw,
 }
 
@@ -156,6 +157,7 @@ impl<'s> Sim<'s> {
             open_measured: 0,
             slots,
             by_weekday,
+            cell_cache: (0, 0, 0),
             raw: Raw {
                 persona: vec![ContactTally::default(); s.personas.len()],
                 reason: vec![ContactTally::default(); s.reasons.len()],
@@ -222,6 +224,19 @@ impl<'s> Sim<'s> {
             .rem_euclid(self.slots as i64) as usize
     }
 
+    /// The intervals-table row of the interval holding `now` (cached until the interval ends).
+    fn current_cell(&mut self) -> u32 {
+        let (start, end, base) = self.cell_cache;
+        if self.now >= start && self.now < end {
+            return base;
+        }
+        let k = (self.now - self.window_start).div_euclid(self.s.interval);
+        let start = self.window_start + k * self.s.interval;
+        let base = self.cell_base(self.now) as u32;
+        self.cell_cache = (start, start + self.s.interval, base);
+        base
+    }
+
     fn cell_base(&self, t: Ticks) -> usize {
         let bucket = if self.by_weekday {
             (t - self.window_start).div_euclid(DAY).rem_euclid(7) as usize
@@ -235,8 +250,8 @@ impl<'s> Sim<'s> {
         t >= self.window_start && t < self.window_end
     }
 
-    fn schedule(&mut self, at: Ticks, ev: Event) -> TimerId {
-        self.events.schedule(at, ev)
+    fn schedule(&mut self, at: Ticks, ev: Event) {
+        self.events.schedule(at, ev);
     }
 
     // ----- arrivals and journeys -----

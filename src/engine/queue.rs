@@ -1,63 +1,76 @@
-//! The future event list: an indexed binary heap ordered by (time, insertion sequence), whose
-//! entries can be cancelled in O(log n) — no tombstones left behind.
+//! The future event list, ordered by (time, insertion sequence) so simultaneous events pop in
+//! the order they were scheduled, with cancellable timers and no tombstones.
 //!
-//! Simultaneous events pop in the order they were scheduled. Each scheduled event gets a
-//! `TimerId` (slot + generation); cancelling a fired or already-cancelled timer is a no-op,
-//! so a stale id can never remove someone else's event.
+//! Two heaps share one sequence counter: a plain binary heap for events that are never
+//! cancelled (arrivals, service completions, boundaries: the bulk), and an indexed heap for
+//! timers that may be (patience, overflow), which tracks each entry's position so `cancel`
+//! removes it in O(log n). `pop` takes the earlier of the two tops. A `TimerId` carries a
+//! generation, so cancelling a fired or already-cancelled timer is a no-op.
 
 use crate::time::Ticks;
 
-/// Handle to a scheduled event, for cancelling it.
+/// Handle to a scheduled timer, for cancelling it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimerId {
     slot: u32,
     generation: u32,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    time: Ticks,
-    seq: u64,
-    slot: u32,
+/// Sort key: time in the high 64 bits, insertion sequence in the low 64.
+#[inline]
+fn key(time: Ticks, seq: u64) -> u128 {
+    ((time as u64 as u128) << 64) | seq as u128
 }
 
-impl Entry {
-    #[inline]
-    fn before(&self, other: &Entry) -> bool {
-        (self.time, self.seq) < (other.time, other.seq)
-    }
+#[inline]
+fn time_of(key: u128) -> Ticks {
+    (key >> 64) as u64 as Ticks
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fixed<E> {
+    key: u128,
+    event: E,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: u128,
+    slot: u32,
 }
 
 #[derive(Debug, Clone)]
 struct Slot<E> {
     generation: u32,
-    /// Position in `heap`, or `FREE`.
+    /// Position in `timers`, or `FREE`.
     pos: u32,
     event: Option<E>,
 }
 
 const FREE: u32 = u32::MAX;
 
-/// Priority queue of events of type `E`.
+/// Priority queue of events of type `E`. Times must be ≥ 0.
 #[derive(Debug, Clone)]
 pub struct EventQueue<E> {
-    heap: Vec<Entry>,
+    fixed: Vec<Fixed<E>>,
+    timers: Vec<Entry>,
     slots: Vec<Slot<E>>,
     free: Vec<u32>,
     seq: u64,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         EventQueue {
-            heap: Vec::with_capacity(256),
+            fixed: Vec::with_capacity(256),
+            timers: Vec::with_capacity(256),
             slots: Vec::with_capacity(256),
             free: Vec::new(),
             seq: 0,
@@ -66,23 +79,48 @@ impl<E> EventQueue<E> {
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.fixed.len() + self.timers.len()
     }
 
     /// Whether nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
-    /// Capacity in use by the slot table (for memory checks): never more than the peak of
-    /// pending events.
+    /// Size of the timer slot table: never more than the peak of pending timers.
     pub fn slot_count(&self) -> usize {
         self.slots.len()
     }
 
-    /// Schedule `event` at `time`.
     #[inline]
-    pub fn schedule(&mut self, time: Ticks, event: E) -> TimerId {
+    fn next_key(&mut self, time: Ticks) -> u128 {
+        debug_assert!(time >= 0, "event times are never negative");
+        let k = key(time, self.seq);
+        self.seq += 1;
+        k
+    }
+
+    /// Schedule an event that will never be cancelled.
+    #[inline]
+    pub fn schedule(&mut self, time: Ticks, event: E) {
+        let key = self.next_key(time);
+        let mut pos = self.fixed.len();
+        self.fixed.push(Fixed { key, event });
+        while pos > 0 {
+            let parent = (pos - 1) / 2;
+            if self.fixed[parent].key <= key {
+                break;
+            }
+            self.fixed[pos] = self.fixed[parent];
+            pos = parent;
+        }
+        self.fixed[pos] = Fixed { key, event };
+    }
+
+    /// Schedule an event that may be cancelled.
+    #[inline]
+    pub fn schedule_timer(&mut self, time: Ticks, event: E) -> TimerId {
+        let key = self.next_key(time);
         let slot = match self.free.pop() {
             Some(s) => {
                 self.slots[s as usize].event = Some(event);
@@ -97,15 +135,9 @@ impl<E> EventQueue<E> {
                 (self.slots.len() - 1) as u32
             }
         };
-        let entry = Entry {
-            time,
-            seq: self.seq,
-            slot,
-        };
-        self.seq += 1;
-        let pos = self.heap.len();
-        self.heap.push(entry);
-        self.sift_up(pos);
+        let pos = self.timers.len();
+        self.timers.push(Entry { key, slot });
+        self.timer_sift_up(pos);
         TimerId {
             slot,
             generation: self.slots[slot as usize].generation,
@@ -115,26 +147,71 @@ impl<E> EventQueue<E> {
     /// Time of the next event.
     #[inline]
     pub fn peek_time(&self) -> Option<Ticks> {
-        self.heap.first().map(|e| e.time)
+        match (self.fixed.first(), self.timers.first()) {
+            (Some(f), Some(t)) => Some(time_of(f.key.min(t.key))),
+            (Some(f), None) => Some(time_of(f.key)),
+            (None, Some(t)) => Some(time_of(t.key)),
+            (None, None) => None,
+        }
     }
 
     /// Remove and return the next event.
     #[inline]
     pub fn pop(&mut self) -> Option<(Ticks, E)> {
-        let top = *self.heap.first()?;
-        self.remove_at(0);
-        let event = self.release(top.slot);
-        Some((top.time, event))
+        let take_fixed = match (self.fixed.first(), self.timers.first()) {
+            (Some(f), Some(t)) => f.key < t.key,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        if take_fixed {
+            Some(self.pop_fixed())
+        } else {
+            let top = self.timers[0];
+            self.timer_remove_at(0);
+            Some((time_of(top.key), self.release(top.slot)))
+        }
     }
 
-    /// Cancel a scheduled event; returns it if it was still pending.
+    fn pop_fixed(&mut self) -> (Ticks, E) {
+        let top = self.fixed[0];
+        let last = self
+            .fixed
+            .pop()
+            .expect("pop_fixed is called on a non-empty heap");
+        let len = self.fixed.len();
+        if len > 0 {
+            let mut pos = 0;
+            loop {
+                let left = 2 * pos + 1;
+                if left >= len {
+                    break;
+                }
+                let right = left + 1;
+                let child = if right < len && self.fixed[right].key < self.fixed[left].key {
+                    right
+                } else {
+                    left
+                };
+                if self.fixed[child].key >= last.key {
+                    break;
+                }
+                self.fixed[pos] = self.fixed[child];
+                pos = child;
+            }
+            self.fixed[pos] = last;
+        }
+        (time_of(top.key), top.event)
+    }
+
+    /// Cancel a timer; returns its event if it was still pending.
     pub fn cancel(&mut self, id: TimerId) -> Option<E> {
         let slot = self.slots.get(id.slot as usize)?;
         if slot.generation != id.generation || slot.pos == FREE {
             return None;
         }
         let pos = slot.pos as usize;
-        self.remove_at(pos);
+        self.timer_remove_at(pos);
         Some(self.release(id.slot))
     }
 
@@ -148,64 +225,63 @@ impl<E> EventQueue<E> {
             .expect("a queued slot always holds its event")
     }
 
-    fn remove_at(&mut self, pos: usize) {
-        let last = self.heap.len() - 1;
+    fn timer_remove_at(&mut self, pos: usize) {
+        let last = self.timers.len() - 1;
         if pos != last {
-            self.heap.swap(pos, last);
-            self.heap.pop();
-            let moved = self.heap[pos];
+            self.timers.swap(pos, last);
+            self.timers.pop();
+            let moved = self.timers[pos];
             self.slots[moved.slot as usize].pos = pos as u32;
-            if pos > 0 && moved.before(&self.heap[(pos - 1) / 2]) {
-                self.sift_up(pos);
+            if pos > 0 && moved.key < self.timers[(pos - 1) / 2].key {
+                self.timer_sift_up(pos);
             } else {
-                self.sift_down(pos);
+                self.timer_sift_down(pos);
             }
         } else {
-            self.heap.pop();
+            self.timers.pop();
         }
     }
 
     #[inline]
-    fn sift_up(&mut self, mut pos: usize) {
-        let entry = self.heap[pos];
+    fn timer_sift_up(&mut self, mut pos: usize) {
+        let entry = self.timers[pos];
         while pos > 0 {
             let parent = (pos - 1) / 2;
-            let p = self.heap[parent];
-            if !entry.before(&p) {
+            let p = self.timers[parent];
+            if entry.key >= p.key {
                 break;
             }
-            self.heap[pos] = p;
+            self.timers[pos] = p;
             self.slots[p.slot as usize].pos = pos as u32;
             pos = parent;
         }
-        self.heap[pos] = entry;
+        self.timers[pos] = entry;
         self.slots[entry.slot as usize].pos = pos as u32;
     }
 
-    #[inline]
-    fn sift_down(&mut self, mut pos: usize) {
-        let len = self.heap.len();
-        let entry = self.heap[pos];
+    fn timer_sift_down(&mut self, mut pos: usize) {
+        let len = self.timers.len();
+        let entry = self.timers[pos];
         loop {
             let left = 2 * pos + 1;
             if left >= len {
                 break;
             }
             let right = left + 1;
-            let child = if right < len && self.heap[right].before(&self.heap[left]) {
+            let child = if right < len && self.timers[right].key < self.timers[left].key {
                 right
             } else {
                 left
             };
-            let c = self.heap[child];
-            if !c.before(&entry) {
+            let c = self.timers[child];
+            if c.key >= entry.key {
                 break;
             }
-            self.heap[pos] = c;
+            self.timers[pos] = c;
             self.slots[c.slot as usize].pos = pos as u32;
             pos = child;
         }
-        self.heap[pos] = entry;
+        self.timers[pos] = entry;
         self.slots[entry.slot as usize].pos = pos as u32;
     }
 }
@@ -220,21 +296,22 @@ mod tests {
     fn pops_in_time_then_insertion_order() {
         let mut q = EventQueue::new();
         q.schedule(5, "b");
-        q.schedule(3, "a");
-        q.schedule(5, "c");
+        q.schedule_timer(3, "a");
+        q.schedule_timer(5, "c");
+        q.schedule(5, "d");
         q.schedule(1, "first");
         let order: Vec<&str> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
-        assert_eq!(order, ["first", "a", "b", "c"]);
+        assert_eq!(order, ["first", "a", "b", "c", "d"]);
     }
 
     #[test]
     fn cancel_removes_exactly_one_and_stale_ids_do_nothing() {
         let mut q = EventQueue::new();
-        let a = q.schedule(10, 1);
-        let b = q.schedule(20, 2);
+        let a = q.schedule_timer(10, 1);
+        let b = q.schedule_timer(20, 2);
         assert_eq!(q.cancel(a), Some(1));
         assert_eq!(q.cancel(a), None);
-        let c = q.schedule(15, 3); // reuses a's slot with a new generation
+        let c = q.schedule_timer(15, 3); // reuses a's slot with a new generation
         assert_eq!(q.cancel(a), None);
         assert_eq!(q.len(), 2);
         assert_eq!(q.pop(), Some((15, 3)));
@@ -247,20 +324,28 @@ mod tests {
     fn matches_a_sorted_reference_under_random_cancels() {
         let mut rng = stream(5, 0, Stream::Routing);
         let mut q = EventQueue::new();
-        let mut live: Vec<(Ticks, u64, TimerId)> = Vec::new();
+        let mut live: Vec<(Ticks, u64, Option<TimerId>)> = Vec::new();
         let mut n = 0u64;
         for _ in 0..20_000 {
             match rng.next_u64() % 3 {
-                0 | 1 => {
+                0 => {
                     let t = (rng.next_u64() % 1000) as Ticks;
-                    let id = q.schedule(t, n);
-                    live.push((t, n, id));
+                    let id = q.schedule_timer(t, n);
+                    live.push((t, n, Some(id)));
+                    n += 1;
+                }
+                1 => {
+                    let t = (rng.next_u64() % 1000) as Ticks;
+                    q.schedule(t, n);
+                    live.push((t, n, None));
                     n += 1;
                 }
                 _ if !live.is_empty() => {
                     let i = (rng.next_u64() % live.len() as u64) as usize;
-                    let (_, v, id) = live.swap_remove(i);
-                    assert_eq!(q.cancel(id), Some(v));
+                    if let (_, v, Some(id)) = live[i] {
+                        live.swap_remove(i);
+                        assert_eq!(q.cancel(id), Some(v));
+                    }
                 }
                 _ => {}
             }
