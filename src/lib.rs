@@ -21,6 +21,7 @@
 //! the engine is validated against (`selftest`); `yardstick` is a bare hand-written loop used
 //! as a speed reference.
 
+pub mod bench;
 pub mod cli;
 pub mod dist;
 pub mod engine;

@@ -290,7 +290,7 @@ impl Case {
             "[scenario]\n",
             &format!(
                 "[scenario]\nseed = {}\nreplications = {}\nhorizon = \"{horizon}s\"\nwarmup = \"{warmup}s\"\n",
-                seed_of(&self.name),
+                seed_of(&self.name) >> 1,
                 effort.replications
             ),
             1,

@@ -1,0 +1,84 @@
+//! The simulator against queueing theory: every row of the reference tables in
+//! tests/validation/ (Erlang C, Erlang A, Erlang B, Pollaczek-Khinchine, priorities) is run as a
+//! scenario and each column compared by a 99.9 % Student-t interval over 20 replications (+0.1 %
+//! slack); a table passes with at most one miss. See src/selftest.rs for why.
+//!
+//! Set CCSIM_VALIDATION_DIR to a folder of tables with the same columns to test other rows.
+
+use std::path::PathBuf;
+
+use ccsim::selftest::{self, Comparison, Effort};
+
+fn check_table(file: &str) {
+    let dir = std::env::var_os("CCSIM_VALIDATION_DIR").map(PathBuf::from);
+    let cases = selftest::load_cases(dir.as_deref()).expect("reference tables load");
+    let cases: Vec<_> = cases.into_iter().filter(|c| c.table == file).collect();
+    assert!(!cases.is_empty(), "no rows in {file}");
+    let mut results: Vec<Comparison> = Vec::new();
+    for case in &cases {
+        results.extend(case.run(Effort::default(), 1).expect("case runs"));
+    }
+    let misses: Vec<String> = results
+        .iter()
+        .filter(|c| !c.pass)
+        .map(|c| {
+            format!(
+                "{} {}: reference {} estimate {} (tolerance {})",
+                c.case, c.column, c.reference, c.estimate, c.tolerance
+            )
+        })
+        .collect();
+    eprintln!(
+        "{file}: {} rows, {} comparisons, {} misses {misses:?}",
+        cases.len(),
+        results.len(),
+        misses.len()
+    );
+    assert!(
+        misses.len() <= 1,
+        "{file}: more than one column outside its interval: {misses:#?}"
+    );
+}
+
+#[test]
+fn erlang_c_mmc() {
+    check_table("erlang_c.csv");
+}
+
+#[test]
+fn erlang_a_mmc_with_abandonment() {
+    check_table("erlang_a.csv");
+}
+
+#[test]
+fn erlang_b_loss_system() {
+    check_table("erlang_b.csv");
+}
+
+#[test]
+fn pollaczek_khinchine_mg1() {
+    check_table("mg1_pk.csv");
+}
+
+#[test]
+fn non_preemptive_priorities() {
+    check_table("priority_mmc.csv");
+}
+
+#[test]
+fn the_criterion_can_fail() {
+    // A deliberately wrong reference must be caught: the test is not one that cannot fail.
+    let cases = selftest::load_cases(None).expect("bundled tables load");
+    let case = cases
+        .iter()
+        .find(|c| c.name == "ec_p05")
+        .expect("ec_p05 is bundled");
+    let mut results = case
+        .run(Effort { replications: 10, arrivals: 50_000.0 }, 1)
+        .expect("case runs");
+    for r in &mut results {
+        r.reference *= 1.05;
+        r.pass = (r.estimate - r.reference).abs() <= r.tolerance;
+    }
+    assert!(results.iter().any(|r| !r.pass), "a 5 % error went unnoticed");
+}
