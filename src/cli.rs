@@ -36,6 +36,16 @@ pub enum Command {
     /// Compare the simulator with queueing theory (Erlang C, A, B, Pollaczek-Khinchine,
     /// priorities) and print the table.
     Selftest(SelftestArgs),
+    /// Time the full engine against a bare hand-written loop of the same model (bench-mmcm:
+    /// M/M/53+M at 1000/h; bench-mmc: infinite patience) and print the ratios.
+    Bench {
+        /// Arrivals per measured run.
+        #[arg(long, default_value_t = 1_000_000)]
+        arrivals: u64,
+        /// Runs per line; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
+    },
 }
 
 /// Arguments of `ccsim run`.
@@ -87,6 +97,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(args) => run(args),
         Command::Validate { files } => validate(&files),
         Command::Selftest(args) => selftest(args),
+        Command::Bench { arrivals, repeats } => {
+            let lines = crate::bench::run(arrivals, repeats)?;
+            print!("{}", crate::bench::table(&lines));
+            Ok(())
+        }
     }
 }
 

@@ -351,10 +351,10 @@ pub fn failing_tables(results: &[Comparison]) -> Vec<(String, usize)> {
         if !tables.iter().any(|(t, _)| *t == c.table) {
             tables.push((c.table.clone(), 0));
         }
-        if !c.pass {
-            if let Some(t) = tables.iter_mut().find(|(t, _)| *t == c.table) {
-                t.1 += 1;
-            }
+        if !c.pass
+            && let Some(t) = tables.iter_mut().find(|(t, _)| *t == c.table)
+        {
+            t.1 += 1;
         }
     }
     tables

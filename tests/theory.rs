@@ -74,11 +74,20 @@ fn the_criterion_can_fail() {
         .find(|c| c.name == "ec_p05")
         .expect("ec_p05 is bundled");
     let mut results = case
-        .run(Effort { replications: 10, arrivals: 50_000.0 }, 1)
+        .run(
+            Effort {
+                replications: 10,
+                arrivals: 50_000.0,
+            },
+            1,
+        )
         .expect("case runs");
     for r in &mut results {
         r.reference *= 1.05;
         r.pass = (r.estimate - r.reference).abs() <= r.tolerance;
     }
-    assert!(results.iter().any(|r| !r.pass), "a 5 % error went unnoticed");
+    assert!(
+        results.iter().any(|r| !r.pass),
+        "a 5 % error went unnoticed"
+    );
 }

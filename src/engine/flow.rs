@@ -62,13 +62,13 @@ impl Sim<'_> {
         let c = self.contacts.insert(contact);
         self.raw.peak_contacts = self.raw.peak_contacts.max(self.contacts.live() as u64);
         self.tally(c, |t| t.offered += 1);
-        if let Some(lines) = s.phone.lines {
-            if self.lines_busy >= lines {
-                self.tally(c, |t| t.blocked += 1);
-                self.contacts.remove(c);
-                self.attempt_failed(j);
-                return;
-            }
+        if let Some(lines) = s.phone.lines
+            && self.lines_busy >= lines
+        {
+            self.tally(c, |t| t.blocked += 1);
+            self.contacts.remove(c);
+            self.attempt_failed(j);
+            return;
         }
         self.lines_busy += 1;
         match &s.phone.ivr {

@@ -60,7 +60,11 @@ pub fn intervals_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
     let buckets = cells / (slots * ng).max(1);
     let interval_ticks = s.interval as f64;
     for b in 0..buckets {
-        let weekday = if buckets == 7 { WEEKDAYS[b] } else { "all" };
+        let weekday = if buckets == 7 {
+            WEEKDAYS.get(b).copied().unwrap_or("all")
+        } else {
+            "all"
+        };
         for slot in 0..slots {
             let base = (b * slots + slot) * ng;
             let group_cells = &total[base..base + ng];

@@ -73,18 +73,18 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
     let Some(f) = node.and_then(|n| r.table(n, "scenario", &allowed, &[])) else {
         return s;
     };
-    if let Some(n) = f.get("name") {
-        if let Some(v) = r.string(n, "scenario.name") {
-            if valid_name(&v) {
-                s.name = v;
-            } else {
-                r.error_help(
-                    n.span,
-                    "scenario.name",
-                    format!("\"{v}\" cannot name a scenario"),
-                    "use letters, digits, '-', '_' or '.', e.g. \"baseline\"",
-                );
-            }
+    if let Some(n) = f.get("name")
+        && let Some(v) = r.string(n, "scenario.name")
+    {
+        if valid_name(&v) {
+            s.name = v;
+        } else {
+            r.error_help(
+                n.span,
+                "scenario.name",
+                format!("\"{v}\" cannot name a scenario"),
+                "use letters, digits, '-', '_' or '.', e.g. \"baseline\"",
+            );
         }
     }
     if let Some(v) = f
@@ -210,22 +210,22 @@ fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arri
         weekday_factors: [1.0; 7],
         overdispersion: 0.0,
     };
-    if let Some(n) = f.get("weekday_factors") {
-        if let Some(items) = r.array(n, "arrivals.weekday_factors") {
-            if items.len() != 7 {
-                r.error_help(
-                    n.span,
-                    "arrivals.weekday_factors",
-                    format!("found {} factors, expected 7", items.len()),
-                    "give one factor per day, Monday first: [1.1, 1.0, 1.0, 1.0, 0.9, 0.5, 0.4]",
-                );
-            } else {
-                for (i, it) in items.iter().enumerate() {
-                    if let Some(v) =
-                        r.number_in(it, &format!("arrivals.weekday_factors[{i}]"), 0.0, 1000.0)
-                    {
-                        a.weekday_factors[i] = v;
-                    }
+    if let Some(n) = f.get("weekday_factors")
+        && let Some(items) = r.array(n, "arrivals.weekday_factors")
+    {
+        if items.len() != 7 {
+            r.error_help(
+                n.span,
+                "arrivals.weekday_factors",
+                format!("found {} factors, expected 7", items.len()),
+                "give one factor per day, Monday first: [1.1, 1.0, 1.0, 1.0, 0.9, 0.5, 0.4]",
+            );
+        } else {
+            for (i, it) in items.iter().enumerate() {
+                if let Some(v) =
+                    r.number_in(it, &format!("arrivals.weekday_factors[{i}]"), 0.0, 1000.0)
+                {
+                    a.weekday_factors[i] = v;
                 }
             }
         }
@@ -417,18 +417,17 @@ fn phone_only_shares(r: &mut Reader, node: &Node, path: &str) {
 
 fn patience(r: &mut Reader, node: &Node, path: &str) -> Option<Option<Dist>> {
     // Per-channel form: { phone = {...}, chat = {...} }.
-    if let Value::Table(entries) = &node.value {
-        if entries
+    if let Value::Table(entries) = &node.value
+        && entries
             .iter()
             .all(|(k, _)| CHANNELS.contains(&k.name.as_str()))
-            && !entries.is_empty()
-        {
-            let f = r.table(node, path, &["phone"], &CHANNELS[1..])?;
-            return match f.get("phone") {
-                Some(n) => r.dist(n, &f.child("phone"), true),
-                None => Some(None),
-            };
-        }
+        && !entries.is_empty()
+    {
+        let f = r.table(node, path, &["phone"], &CHANNELS[1..])?;
+        return match f.get("phone") {
+            Some(n) => r.dist(n, &f.child("phone"), true),
+            None => Some(None),
+        };
     }
     r.dist(node, path, true)
 }
@@ -642,35 +641,35 @@ fn groups(r: &mut Reader, top: &Fields, skills: &[String], slots: usize) -> Vec<
             shrinkage: 0.0,
             cost_per_hour: 0.0,
         };
-        if let Some(n) = f.get("skills") {
-            if let Some(sf) = r.table(
+        if let Some(n) = f.get("skills")
+            && let Some(sf) = r.table(
                 n,
                 &f.child("skills"),
                 &skills.iter().map(String::as_str).collect::<Vec<_>>(),
                 &[],
-            ) {
-                for (i, s) in skills.iter().enumerate() {
-                    if let Some(v) = sf
-                        .get(s)
-                        .and_then(|n| r.number_in(n, &sf.child(s), 0.01, 100.0))
-                    {
-                        g.skills.push((SkillId(i as u16), v));
-                    }
+            )
+        {
+            for (i, s) in skills.iter().enumerate() {
+                if let Some(v) = sf
+                    .get(s)
+                    .and_then(|n| r.number_in(n, &sf.child(s), 0.01, 100.0))
+                {
+                    g.skills.push((SkillId(i as u16), v));
                 }
             }
         }
-        if let Some(n) = f.get("channels") {
-            if let Some(items) = r.array(n, &f.child("channels")) {
-                for (i, it) in items.iter().enumerate() {
-                    let p = format!("{}[{i}]", f.child("channels"));
-                    match r.string(it, &p).as_deref() {
+        if let Some(n) = f.get("channels")
+            && let Some(items) = r.array(n, &f.child("channels"))
+        {
+            for (i, it) in items.iter().enumerate() {
+                let p = format!("{}[{i}]", f.child("channels"));
+                match r.string(it, &p).as_deref() {
                         Some("phone") | None => {}
                         Some(c) if CHANNELS.contains(&c) => r.error_help(it.span, &p,
                             format!("the {c} channel is part of the format but not modelled by ccsim {} yet", env!("CARGO_PKG_VERSION")),
                             "serve only \"phone\" for now"),
                         Some(c) => r.error_help(it.span, &p, format!("unknown channel \"{c}\""), format!("allowed: {}", CHANNELS.join(", "))),
                     }
-                }
             }
         }
         match (f.get("agents"), f.get("staffing")) {
@@ -778,17 +777,16 @@ fn routing(r: &mut Reader, node: Option<&Node>, s: &Scenario) -> Routing {
     let Some(f) = r.table(node, "routing", &["policy", "priorities", "overflow"], &[]) else {
         return out;
     };
-    if let Some(n) = f.get("policy") {
-        if let Some(p) = r.string(n, "routing.policy") {
-            if p != "longest-idle" {
-                r.error_help(
-                    n.span,
-                    "routing.policy",
-                    format!("unknown routing policy \"{p}\""),
-                    "allowed: \"longest-idle\"",
-                );
-            }
-        }
+    if let Some(n) = f.get("policy")
+        && let Some(p) = r.string(n, "routing.policy")
+        && p != "longest-idle"
+    {
+        r.error_help(
+            n.span,
+            "routing.policy",
+            format!("unknown routing policy \"{p}\""),
+            "allowed: \"longest-idle\"",
+        );
     }
     if let Some(n) = f.get("priorities") {
         priorities(r, n, s, &mut out);
@@ -920,16 +918,16 @@ fn overflow(r: &mut Reader, node: &Node, s: &Scenario, out: &mut Routing) {
                 .map(Some),
             None => Some(None),
         };
-        if let (Some(from), Some(to)) = (from, to) {
-            if from == to {
-                r.error_help(
-                    it.span,
-                    &path,
-                    "a group cannot overflow to itself",
-                    "name two different groups",
-                );
-                continue;
-            }
+        if let (Some(from), Some(to)) = (from, to)
+            && from == to
+        {
+            r.error_help(
+                it.span,
+                &path,
+                "a group cannot overflow to itself",
+                "name two different groups",
+            );
+            continue;
         }
         if let (Some(from), Some(to), Some(after), Some(proficiency)) =
             (from, to, after, proficiency)
@@ -948,24 +946,23 @@ fn check_names(r: &mut Reader, top: &Fields) {
     // Skill names come from table keys; make sure each is usable in results.
     if let Some(Value::Array(groups)) = top.get("group").map(|n| &n.value) {
         for g in groups {
-            if let Value::Table(entries) = &g.value {
-                if let Some((
+            if let Value::Table(entries) = &g.value
+                && let Some((
                     _,
                     Node {
                         value: Value::Table(sk),
                         ..
                     },
                 )) = entries.iter().find(|(k, _)| k.name == "skills")
-                {
-                    for (k, _) in sk {
-                        if !valid_name(&k.name) {
-                            r.error_help(
-                                k.span,
-                                &format!("group.skills.{}", k.name),
-                                "not a usable skill name",
-                                "use letters, digits, '-', '_' or '.'",
-                            );
-                        }
+            {
+                for (k, _) in sk {
+                    if !valid_name(&k.name) {
+                        r.error_help(
+                            k.span,
+                            &format!("group.skills.{}", k.name),
+                            "not a usable skill name",
+                            "use letters, digits, '-', '_' or '.'",
+                        );
                     }
                 }
             }

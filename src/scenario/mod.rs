@@ -76,10 +76,10 @@ pub fn load_str(path: &Path, text: String, default_name: &str) -> Result<Scenari
     let mut reader = Reader::new(&src);
     let scenario = load::scenario(&mut reader, &root, default_name);
     let mut diags: Vec<Diagnostic> = reader.diags;
-    if let Some(s) = &scenario {
-        if diags.is_empty() {
-            diags.extend(load::cross_check(&src, s));
-        }
+    if let Some(s) = &scenario
+        && diags.is_empty()
+    {
+        diags.extend(load::cross_check(&src, s));
     }
     match scenario {
         Some(s) if diags.is_empty() => Ok(s),
