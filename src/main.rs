@@ -1,11 +1,14 @@
 //! The `ccsim` binary: parse arguments, run the library, print the error, set the exit code.
 
+use std::io::Write;
+
 use clap::Parser;
 
 fn main() {
     let cli = ccsim::cli::Cli::parse();
     if let Err(e) = ccsim::cli::dispatch(cli) {
-        eprintln!("{e}");
+        // A closed stderr must not turn a clear error into a panic.
+        let _ = writeln!(std::io::stderr(), "{e}");
         std::process::exit(e.exit_code());
     }
 }

@@ -8,21 +8,19 @@ use crate::stats::tally::ContactTally;
 use crate::time::Ticks;
 
 impl Sim<'_> {
-    /// Apply `f` to every tally a measured contact counts in: all, persona, reason, home group,
-    /// and its arrival interval cell.
+    /// Apply `f` to the tallies of a measured contact: its (persona, reason) slice and its
+    /// (arrival interval, home group) cell.
     #[inline]
-    fn tally(&mut self, c: u32, f: impl Fn(&mut ContactTally)) {
-        let ct = self.contacts[c];
+    pub(super) fn tally(&mut self, c: u32, f: impl Fn(&mut ContactTally)) {
+        let ct = &self.contacts[c];
         if !ct.measured {
             return;
         }
-        let jr = self.journeys[ct.journey];
-        let home = self.rt.home[ct.skill as usize] as usize;
-        f(&mut self.raw.all);
-        f(&mut self.raw.persona[jr.persona as usize]);
-        f(&mut self.raw.reason[jr.reason as usize]);
-        f(&mut self.raw.group[home]);
-        f(&mut self.raw.intervals[ct.cell as usize + home].contacts);
+        // Only the finest slices are counted here; all, per persona, per reason and per group
+        // are sums of them, formed once at the end of the replication.
+        let (mix, cell) = (ct.mix as usize, ct.cell as usize);
+        f(&mut self.mix[mix]);
+        f(&mut self.raw.intervals[cell].contacts);
     }
 
     /// A new attempt of journey `j` arrives on the phone.
@@ -40,8 +38,14 @@ impl Sim<'_> {
             .wrapup
             .as_ref()
             .map_or(0, |d| d.sample(&mut self.rng.wrapup));
-        let resolve_u = uniform01(&mut self.rng.resolve);
+        // Drawn for every contact unless no reason can fail (then the stream is unused).
+        let resolve_u = if self.always_resolved {
+            0.0
+        } else {
+            uniform01(&mut self.rng.resolve)
+        };
         let measured = self.in_window(self.now);
+        let skill = self.rt.skill_index(reason.skill);
         let contact = Contact {
             journey: j,
             queued_at: self.now,
@@ -49,10 +53,15 @@ impl Sim<'_> {
             wrapup,
             patience,
             resolve_u,
-            skill: self.rt.skill_index(reason.skill),
+            skill,
             level: s.routing.priority[jr.persona as usize][jr.reason as usize],
             measured,
-            cell: if measured { self.current_cell() } else { 0 },
+            cell: if measured {
+                self.current_cell() + u32::from(self.rt.home[skill as usize])
+            } else {
+                0
+            },
+            mix: u32::from(jr.persona) * s.reasons.len() as u32 + u32::from(jr.reason),
             group: 0,
             abandon: None,
             overflow: None,

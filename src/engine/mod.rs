@@ -103,6 +103,10 @@ struct Sim<'s> {
     slots: usize,
     by_weekday: bool,
     cell_cache: (Ticks, Ticks, u32),
+    /// Every reason resolves on every answered contact (`resolve = 1`): no draw needed.
+    always_resolved: bool,
+    /// Contact tallies per (persona, reason).
+    mix: Vec<ContactTally>,
     raw: Raw,
 }
 
@@ -158,6 +162,8 @@ impl<'s> Sim<'s> {
             slots,
             by_weekday,
             cell_cache: (0, 0, 0),
+            always_resolved: s.reasons.iter().all(|r| r.resolve >= 1.0),
+            mix: vec![ContactTally::default(); s.personas.len() * s.reasons.len()],
             raw: Raw {
                 persona: vec![ContactTally::default(); s.personas.len()],
                 reason: vec![ContactTally::default(); s.reasons.len()],
@@ -215,7 +221,32 @@ impl<'s> Sim<'s> {
             self.now = self.now.max(self.window_end);
             self.flush();
         }
+        self.censor_waiting();
+        let nr = self.s.reasons.len();
+        for (i, t) in self.mix.iter().enumerate() {
+            self.raw.persona[i / nr].add(t);
+            self.raw.reason[i % nr].add(t);
+        }
+        let ng = self.s.groups.len();
+        for (i, cell) in self.raw.intervals.iter().enumerate() {
+            self.raw.group[i % ng].add(&cell.contacts);
+            self.raw.all.add(&cell.contacts);
+        }
         self.raw
+    }
+
+    /// Contacts still waiting when the drain ran out count their wait up to then (they are
+    /// offered but neither answered nor abandoned).
+    fn censor_waiting(&mut self) {
+        self.now = self.hard_stop;
+        for q in 0..self.queues.len() {
+            let mut c = self.queues[q].head;
+            while c != state::NIL {
+                let waited = self.now - self.contacts[c].queued_at;
+                self.tally(c, |t| t.wait_all += waited);
+                c = self.contacts[c].next;
+            }
+        }
     }
 
     fn slot_of(&self, t: Ticks) -> usize {
@@ -313,7 +344,11 @@ impl<'s> Sim<'s> {
 }
 
 /// Index drawn with probability proportional to `weights` (which sum to 1).
-fn pick(rng: &mut SimRng, weights: impl Iterator<Item = f64>) -> usize {
+/// With one choice nothing is drawn (the stream serves only this choice, so no other draw shifts).
+fn pick(rng: &mut SimRng, weights: impl ExactSizeIterator<Item = f64>) -> usize {
+    if weights.len() <= 1 {
+        return 0;
+    }
     let u = uniform01(rng);
     let mut acc = 0.0;
     let mut last = 0;

@@ -49,6 +49,10 @@ struct Slot<E> {
 
 const FREE: u32 = u32::MAX;
 
+/// Children per node of the never-cancelled heap: a 4-ary heap is shallower than a binary one,
+/// and the four children of a node sit in two cache lines.
+const ARITY: usize = 4;
+
 /// Priority queue of events of type `E`. Times must be ≥ 0.
 #[derive(Debug, Clone)]
 pub struct EventQueue<E> {
@@ -107,7 +111,7 @@ impl<E: Copy> EventQueue<E> {
         let mut pos = self.fixed.len();
         self.fixed.push(Fixed { key, event });
         while pos > 0 {
-            let parent = (pos - 1) / 2;
+            let parent = (pos - 1) / ARITY;
             if self.fixed[parent].key <= key {
                 break;
             }
@@ -183,17 +187,21 @@ impl<E: Copy> EventQueue<E> {
         if len > 0 {
             let mut pos = 0;
             loop {
-                let left = 2 * pos + 1;
-                if left >= len {
+                let first = ARITY * pos + 1;
+                if first >= len {
                     break;
                 }
-                let right = left + 1;
-                let child = if right < len && self.fixed[right].key < self.fixed[left].key {
-                    right
-                } else {
-                    left
-                };
-                if self.fixed[child].key >= last.key {
+                let end = (first + ARITY).min(len);
+                let mut child = first;
+                let mut child_key = self.fixed[first].key;
+                for c in first + 1..end {
+                    let k = self.fixed[c].key;
+                    if k < child_key {
+                        child = c;
+                        child_key = k;
+                    }
+                }
+                if child_key >= last.key {
                     break;
                 }
                 self.fixed[pos] = self.fixed[child];

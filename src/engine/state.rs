@@ -30,8 +30,10 @@ pub struct Contact {
     pub level: u8,
     /// Counted in the window's statistics.
     pub measured: bool,
-    /// Interval cell of its arrival (group 0 of the row).
+    /// Interval cell of its arrival and home group.
     pub cell: u32,
+    /// Its (persona, reason) slice: persona × reasons + reason.
+    pub mix: u32,
     /// Serving group once answered.
     pub group: u16,
     /// Pending abandonment.
@@ -194,6 +196,7 @@ mod tests {
             level: 0,
             measured: false,
             cell: 0,
+            mix: 0,
             group: 0,
             abandon: None,
             overflow: None,

@@ -159,7 +159,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
 
 /// Whether a name can appear in results and key paths.
 pub fn valid_name(v: &str) -> bool {
-    !v.is_empty()
+    v.chars().next().is_some_and(char::is_alphanumeric)
         && v.len() <= 100
         && v.chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
@@ -301,7 +301,7 @@ fn named_items<'n>(r: &mut Reader, node: &'n Node, section: &str) -> Vec<(String
                     "not a usable name",
                     "use letters, digits, '-', '_' or '.', e.g. \"billing\"",
                 );
-                format!("#{i}")
+                i.to_string()
             }
             None => {
                 r.error_help(
@@ -310,13 +310,10 @@ fn named_items<'n>(r: &mut Reader, node: &'n Node, section: &str) -> Vec<(String
                     format!("this {section} has no name"),
                     "add name = \"...\"",
                 );
-                format!("#{i}")
+                i.to_string()
             }
         };
-        if let Some((_, prev)) = out
-            .iter()
-            .find(|(n, _)| *n == label && !label.starts_with('#'))
-        {
+        if let Some((_, prev)) = out.iter().find(|(n, _)| *n == label && name.is_some()) {
             let (line, _) = r.src.line_col(prev.span.start);
             r.error_help(
                 it.span,
@@ -756,9 +753,11 @@ fn channels(r: &mut Reader, node: &Node) -> Phone {
     }
     if let Some(n) = pf.get("ivr") {
         phone.ivr = match &n.value {
-            Value::Str(_) => r.duration(n, "channels.phone.ivr").map(|t| Dist::Constant {
-                value: crate::time::ticks_to_secs(t),
-            }),
+            Value::Str(_) | Value::Int(_) | Value::Float(_) => {
+                r.duration(n, "channels.phone.ivr").map(|t| Dist::Constant {
+                    value: crate::time::ticks_to_secs(t),
+                })
+            }
             _ => r.dist(n, "channels.phone.ivr", false).flatten(),
         };
     }
@@ -971,7 +970,11 @@ fn check_names(r: &mut Reader, top: &Fields) {
 }
 
 /// Checks that need the whole scenario: every reason can reach a group.
-pub fn cross_check(src: &super::tree::Source, s: &Scenario) -> Vec<crate::error::Diagnostic> {
+pub fn cross_check(
+    src: &super::tree::Source,
+    root: &Node,
+    s: &Scenario,
+) -> Vec<crate::error::Diagnostic> {
     let mut out = Vec::new();
     for reason in &s.reasons {
         let served = s
@@ -983,10 +986,37 @@ pub fn cross_check(src: &super::tree::Source, s: &Scenario) -> Vec<crate::error:
                 .skill
                 .map(|k| s.skills[k.0 as usize].as_str())
                 .unwrap_or("(none)");
-            out.push(src.diag(Default::default(), &format!("reason[{}].skill", reason.name),
+            let span = item_span(root, "reason", &reason.name, "skill");
+            out.push(src.diag(span, &format!("reason[{}].skill", reason.name),
                 format!("no group can take reason \"{}\" (skill {skill})", reason.name))
                 .with_help("give the reason a skill that a group lists, or add a group without `skills` (it takes every reason)"));
         }
     }
     out
+}
+
+/// Span of `key` in the `[[section]]` table named `name` (or of the table itself).
+fn item_span(root: &Node, section: &str, name: &str, key: &str) -> super::tree::Span {
+    let find = |n: &Node, k: &str| match &n.value {
+        Value::Table(entries) => entries
+            .iter()
+            .find(|(e, _)| e.name == k)
+            .map(|(_, v)| v.clone()),
+        _ => None,
+    };
+    let Some(list) = find(root, section) else {
+        return root.span;
+    };
+    let items: Vec<Node> = match list.value {
+        Value::Array(items) => items,
+        _ => vec![list],
+    };
+    for item in items {
+        let named =
+            matches!(find(&item, "name").map(|n| n.value), Some(Value::Str(s)) if s == name);
+        if named {
+            return find(&item, key).map_or(item.span, |n| n.span);
+        }
+    }
+    root.span
 }

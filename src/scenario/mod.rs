@@ -79,7 +79,7 @@ pub fn load_str(path: &Path, text: String, default_name: &str) -> Result<Scenari
     if let Some(s) = &scenario
         && diags.is_empty()
     {
-        diags.extend(load::cross_check(&src, s));
+        diags.extend(load::cross_check(&src, &root, s));
     }
     match scenario {
         Some(s) if diags.is_empty() => Ok(s),

@@ -8,6 +8,9 @@ use crate::dist::Dist;
 use crate::error::Diagnostic;
 use crate::time::{Ticks, parse_duration, parse_rate};
 
+/// Largest arrival rate accepted [per second]: a million per hour.
+pub const MAX_RATE_PER_SECOND: f64 = 1_000_000.0 / 3600.0;
+
 /// Walks one file's tree, collecting diagnostics instead of stopping at the first.
 pub struct Reader<'s> {
     /// The file being read.
@@ -275,6 +278,15 @@ impl<'s> Reader<'s> {
                     }
                 }
             }
+            Value::Float(f) if !f.is_finite() => {
+                self.error_help(
+                    node.span,
+                    path,
+                    format!("{f} is not a duration"),
+                    "write a duration as a string with a unit, e.g. \"20s\" or \"3m\"",
+                );
+                None
+            }
             Value::Int(_) | Value::Float(_) => {
                 let n = show(node);
                 self.error_help(
@@ -311,6 +323,11 @@ impl<'s> Reader<'s> {
     pub fn rate(&mut self, node: &Node, path: &str) -> Option<f64> {
         match &node.value {
             Value::Str(s) => match parse_rate(s) {
+                Ok(r) if r > MAX_RATE_PER_SECOND => {
+                    self.error_help(node.span, path, format!("\"{s}\" is more than ccsim accepts (at most 1000000/h)"),
+                        "check the unit: \"1000/h\" is a thousand per hour, \"1000/s\" a thousand per second");
+                    None
+                }
                 Ok(r) => Some(r),
                 Err(e) => {
                     self.error_help(
@@ -323,11 +340,15 @@ impl<'s> Reader<'s> {
                 }
             },
             _ => {
-                let n = show(node);
+                let found = show(node);
+                let n = match node.value {
+                    Value::Float(f) if !f.is_finite() => "1000".to_string(),
+                    _ => found.clone(),
+                };
                 self.error_help(
                     node.span,
                     path,
-                    format!("expected a rate string, found {n}"),
+                    format!("expected a rate string, found {found}"),
                     format!("write it with a unit, e.g. \"{n}/h\" for per hour"),
                 );
                 None
