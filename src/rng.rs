@@ -38,6 +38,10 @@ pub enum Stream {
     Routing = 10,
     /// Time in the IVR.
     Ivr = 11,
+    /// Whether a contact over the AHT target is cut short.
+    Pressure = 12,
+    /// Triage time of agents who cannot resolve, and handle time of later segments.
+    Segment = 13,
 }
 
 /// SplitMix64 step: a bijective 64-bit mixer (Steele, Lea & Flood 2014).

@@ -37,6 +37,11 @@ pub fn thread_count(asked: Option<usize>) -> usize {
 /// Run every replication of `s` on `threads` threads. Replication r always uses the streams
 /// of (seed, r, ·), so the outcomes do not depend on the thread count.
 pub fn run(s: &Scenario, threads: usize) -> Result<RunOutput> {
+    run_with(s, threads, false)
+}
+
+/// As `run`, recording every contact of measured journeys when `trace` is set.
+pub fn run_with(s: &Scenario, threads: usize, trace: bool) -> Result<RunOutput> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -45,7 +50,7 @@ pub fn run(s: &Scenario, threads: usize) -> Result<RunOutput> {
     let outcomes = pool.install(|| {
         (0..s.replications)
             .into_par_iter()
-            .map(|r| engine::run(s, u64::from(r)))
+            .map(|r| engine::run_traced(s, u64::from(r), trace))
             .collect::<Vec<_>>()
     });
     Ok(RunOutput {

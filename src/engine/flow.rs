@@ -1,8 +1,8 @@
 //! How a contact moves: arrival → (lines, IVR) → queue or agent → talk → after-contact work, and
 //! how agents pick work: longest-idle agent first, best proficiency first, priority then FCFS.
 
-use super::state::{Contact, NIL};
-use super::{Event, Sim, scaled};
+use super::state::{Cause, Contact, NIL, Outcome};
+use super::{Event, Sim};
 use crate::rng::uniform01;
 use crate::stats::tally::ContactTally;
 use crate::time::Ticks;
@@ -54,6 +54,11 @@ impl Sim<'_> {
             patience,
             resolve_u,
             skill,
+            class: skill,
+            transfers: 0,
+            answered: false,
+            outcome: Outcome::Resolved,
+            concession: 0.0,
             level: s.routing.priority[jr.persona as usize][jr.reason as usize],
             measured,
             cell: if measured {
@@ -69,27 +74,40 @@ impl Sim<'_> {
             next: NIL,
         };
         let c = self.contacts.insert(contact);
+        self.trace_start(c, j);
         self.raw.peak_contacts = self.raw.peak_contacts.max(self.contacts.live() as u64);
         self.tally(c, |t| t.offered += 1);
         if let Some(lines) = s.phone.lines
             && self.lines_busy >= lines
         {
             self.tally(c, |t| t.blocked += 1);
+            self.trace_end(c, "blocked");
             self.contacts.remove(c);
-            self.attempt_failed(j);
+            self.attempt_failed(j, Cause::Blocked);
             return;
         }
         self.lines_busy += 1;
         match &s.phone.ivr {
             Some(d) => {
                 let t = d.sample(&mut self.rng.ivr);
+                self.journeys[j].effort += t;
+                self.trace_with(c, |r| r.ivr += t);
                 self.schedule(self.now + t, Event::IvrDone(c));
             }
-            None => self.enter_queue(c),
+            None => self.first_queue(c),
         }
     }
 
-    /// The contact asks for an agent: served at once if one is free, else it waits.
+    /// After the IVR: the call joins its skill's queue, or a wrong group's if misrouted.
+    pub(super) fn first_queue(&mut self, c: u32) {
+        let reason = usize::from(self.journeys[self.contacts[c].journey].reason);
+        let class = self.first_class(self.contacts[c].skill, reason);
+        self.contacts[c].class = class;
+        self.enter_queue(c);
+    }
+
+    /// The contact asks for an agent of its class: served at once if one is free, else it
+    /// waits, with its patience less what re-explanations cost it.
     pub(super) fn enter_queue(&mut self, c: u32) {
         self.contacts[c].queued_at = self.now;
         if let Some(g) = self.find_idle(c, 0) {
@@ -97,18 +115,20 @@ impl Sim<'_> {
             self.start_service(c, g);
             return;
         }
-        self.tally(c, |t| t.waited += 1);
         let ct = self.contacts[c];
-        let q = ct.skill as usize * self.levels + ct.level as usize;
+        if !ct.answered {
+            self.tally(c, |t| t.waited += 1);
+        }
+        let q = ct.class as usize * self.levels + ct.level as usize;
         self.queues[q].push(&mut self.contacts, c);
         self.waiting.add(self.now, 1);
         if ct.patience != Ticks::MAX {
-            let id = self
-                .events
-                .schedule_timer(self.now + ct.patience, Event::Abandon(c));
+            let loss = self.journeys[ct.journey].patience_loss;
+            let at = self.now + (ct.patience - loss).max(0);
+            let id = self.events.schedule_timer(at, Event::Abandon(c));
             self.contacts[c].abandon = Some(id);
         }
-        if let Some(&d) = self.rt.stages[ct.skill as usize].first() {
+        if let Some(&d) = self.rt.stages[ct.class as usize].first() {
             let id = self.events.schedule_timer(self.now + d, Event::Overflow(c));
             self.contacts[c].overflow = Some(id);
         }
@@ -117,7 +137,7 @@ impl Sim<'_> {
     /// The best group with an idle agent among routes open after `waited`: highest proficiency,
     /// then the agent idle the longest.
     fn find_idle(&self, c: u32, waited: Ticks) -> Option<u16> {
-        let k = self.contacts[c].skill as usize;
+        let k = self.contacts[c].class as usize;
         let mut best: Option<(f64, Ticks, u16)> = None;
         for r in &self.rt.routes[k] {
             if r.delay > waited {
@@ -142,18 +162,10 @@ impl Sim<'_> {
         gs.busy.add(self.now, 1);
     }
 
-    fn proficiency(&self, c: u32, g: u16) -> f64 {
-        let k = self.contacts[c].skill as usize;
-        self.rt.routes[k]
-            .iter()
-            .find(|r| r.group == g)
-            .map_or(1.0, |r| r.proficiency)
-    }
-
     /// Remove a waiting contact from its queue and cancel its timers.
     fn leave_queue(&mut self, c: u32) {
         let ct = self.contacts[c];
-        let q = ct.skill as usize * self.levels + ct.level as usize;
+        let q = ct.class as usize * self.levels + ct.level as usize;
         self.queues[q].unlink(&mut self.contacts, c);
         self.waiting.add(self.now, -1);
         if let Some(id) = ct.abandon {
@@ -166,34 +178,62 @@ impl Sim<'_> {
         self.contacts[c].overflow = None;
     }
 
-    /// An agent of `g` (already counted busy) starts talking with contact `c`.
+    /// An agent of `g` (already counted busy) starts talking with contact `c`. Queue
+    /// statistics describe the contact's first wait; handle time adds up over its segments.
     fn start_service(&mut self, c: u32, g: u16) {
         let sl = self.s.sl_threshold;
         let ct = self.contacts[c];
         let wait = self.now - ct.queued_at;
-        let talk = scaled(ct.handle, self.proficiency(c, g));
-        self.tally(c, |t| {
-            t.answered += 1;
-            t.wait_answered += wait;
-            t.wait_all += wait;
-            t.within_sl += u64::from(wait <= sl);
-            t.handle += talk + ct.wrapup;
-        });
-        self.contacts[c].group = g;
+        self.journeys[ct.journey].effort += wait;
+        let prof = self.rt.proficiency(ct.class, g, ct.skill);
+        let before = self.journeys[ct.journey].reexplanations;
+        let talk = self.decide(c, g, prof);
+        if self.trace.is_some() {
+            let again = self.journeys[ct.journey].reexplanations - before;
+            self.trace_with(c, |r| {
+                r.wait += wait;
+                r.talk += talk;
+                r.agents.push(g);
+                r.reexplanations += again;
+            });
+        }
+        let wrapup = if matches!(self.contacts[c].outcome, Outcome::Transfer(_)) {
+            0
+        } else {
+            ct.wrapup
+        };
+        if !ct.answered {
+            self.tally(c, |t| {
+                t.answered += 1;
+                t.wait_answered += wait;
+                t.wait_all += wait;
+                t.within_sl += u64::from(wait <= sl);
+            });
+        }
+        self.tally(c, |t| t.handle += talk + wrapup);
+        let cm = &mut self.contacts[c];
+        cm.group = g;
+        cm.answered = true;
         self.schedule(self.now + talk, Event::ServiceDone(c));
     }
 
     pub(super) fn on_abandon(&mut self, c: u32) {
         self.contacts[c].abandon = None;
         self.leave_queue(c);
-        let wait = self.now - self.contacts[c].queued_at;
-        self.tally(c, |t| {
-            t.abandoned += 1;
-            t.wait_all += wait;
-        });
+        let ct = self.contacts[c];
+        let wait = self.now - ct.queued_at;
+        self.journeys[ct.journey].effort += wait;
+        if !ct.answered {
+            self.tally(c, |t| {
+                t.abandoned += 1;
+                t.wait_all += wait;
+            });
+        }
         self.lines_busy -= 1;
-        let ct = self.contacts.remove(c);
-        self.attempt_failed(ct.journey);
+        self.trace_with(c, |r| r.wait += wait);
+        self.trace_end(c, "abandoned");
+        self.contacts.remove(c);
+        self.attempt_failed(ct.journey, Cause::Abandoned);
     }
 
     pub(super) fn on_overflow(&mut self, c: u32) {
@@ -206,7 +246,7 @@ impl Sim<'_> {
             self.start_service(c, g);
             return;
         }
-        let next = self.rt.stages[ct.skill as usize]
+        let next = self.rt.stages[ct.class as usize]
             .iter()
             .find(|d| **d > waited)
             .copied();
@@ -218,15 +258,42 @@ impl Sim<'_> {
         }
     }
 
+    /// Talk ends: the segment's outcome applies, then the agent does after-contact work.
     pub(super) fn on_service_done(&mut self, c: u32) {
-        let ct = self.contacts.remove(c);
+        let ct = self.contacts[c];
+        let j = ct.journey;
+        if let Outcome::Transfer(class) = ct.outcome {
+            // The customer stays on the line and waits for the next group.
+            let jr = &mut self.journeys[j];
+            jr.transfers = jr.transfers.saturating_add(1);
+            let cm = &mut self.contacts[c];
+            cm.transfers = cm.transfers.saturating_add(1);
+            cm.class = class;
+            self.agent_available(ct.group);
+            self.enter_queue(c);
+            return;
+        }
+        self.trace_end(c, super::trace::outcome_name(ct.outcome));
+        self.contacts.remove(c);
         self.lines_busy -= 1;
-        let jr = self.journeys[ct.journey];
-        let resolve = self.s.reasons[jr.reason as usize].resolve;
-        if ct.resolve_u < resolve {
-            self.end_journey(ct.journey, true);
-        } else {
-            self.attempt_failed(ct.journey);
+        let jr = &mut self.journeys[j];
+        if jr.attempts == 1 && matches!(ct.outcome, Outcome::Resolved | Outcome::FalseResolution) {
+            jr.first_coded = true;
+        }
+        match ct.outcome {
+            Outcome::Resolved => {
+                if jr.measured {
+                    self.journey_tally(j).concessions += ct.concession;
+                }
+                self.end_journey(j, true);
+            }
+            Outcome::NotResolved => self.attempt_failed(j, Cause::NotResolved),
+            Outcome::FalseResolution => self.attempt_failed(j, Cause::FalseResolution),
+            Outcome::Refused => {
+                jr.refusals = jr.refusals.saturating_add(1);
+                self.attempt_failed(j, Cause::Refusal);
+            }
+            Outcome::Transfer(_) => unreachable!("handled above"),
         }
         if ct.wrapup > 0 {
             self.schedule(self.now + ct.wrapup, Event::AgentFree(ct.group));

@@ -6,10 +6,13 @@
 //! ended, or `drain` after the window at the latest. The engine knows nothing of files or CSV.
 
 mod arrivals;
+mod decide;
 mod flow;
+mod journey;
 pub mod queue;
 pub mod routing;
 mod state;
+pub mod trace;
 mod window;
 
 use std::collections::VecDeque;
@@ -23,6 +26,7 @@ use crate::time::{DAY, Ticks, secs_to_ticks};
 pub use arrivals::ArrivalProcess;
 use queue::EventQueue;
 use routing::RoutingTable;
+pub use state::CAUSES;
 use state::{Contact, Journey, Slab, WaitQueue};
 
 /// Something that happens at an instant.
@@ -50,7 +54,16 @@ enum Event {
 
 /// Run replication `replication` of a scenario.
 pub fn run(s: &Scenario, replication: u64) -> Outcome {
+    run_traced(s, replication, false)
+}
+
+/// Run replication `replication`, recording every contact of measured journeys in
+/// `Raw::trace` when `trace` is set.
+pub fn run_traced(s: &Scenario, replication: u64, trace: bool) -> Outcome {
     let mut sim = Sim::new(s, replication);
+    if trace {
+        sim.trace = Some(trace::Trace::default());
+    }
     sim.run();
     let raw = sim.finish();
     Outcome::from_raw(s, raw)
@@ -65,6 +78,9 @@ struct Rngs {
     resolve: SimRng,
     retry: SimRng,
     ivr: SimRng,
+    routing: SimRng,
+    pressure: SimRng,
+    segment: SimRng,
 }
 
 /// Per-group agent state.
@@ -89,6 +105,9 @@ struct Sim<'s> {
     rng: Rngs,
     contacts: Slab<Contact>,
     journeys: Slab<Journey>,
+    /// Journeys begun so far (numbers them for the trace).
+    journey_seq: u32,
+    trace: Option<trace::Trace>,
     groups: Vec<GroupState>,
     queues: Vec<WaitQueue>,
     levels: usize,
@@ -107,6 +126,8 @@ struct Sim<'s> {
     always_resolved: bool,
     /// Contact tallies per (persona, reason).
     mix: Vec<ContactTally>,
+    /// Journey tallies per (persona, reason).
+    journey_mix: Vec<crate::stats::tally::JourneyTally>,
     raw: Raw,
 }
 
@@ -135,9 +156,14 @@ impl<'s> Sim<'s> {
                 resolve: r(Stream::Resolve),
                 retry: r(Stream::Retry),
                 ivr: r(Stream::Ivr),
+                routing: r(Stream::Routing),
+                pressure: r(Stream::Pressure),
+                segment: r(Stream::Segment),
             },
             contacts: Slab::default(),
             journeys: Slab::default(),
+            journey_seq: 0,
+            trace: None,
             groups: (0..ng)
                 .map(|_| GroupState {
                     idle: VecDeque::new(),
@@ -164,6 +190,7 @@ impl<'s> Sim<'s> {
             cell_cache: (0, 0, 0),
             always_resolved: s.reasons.iter().all(|r| r.resolve >= 1.0),
             mix: vec![ContactTally::default(); s.personas.len() * s.reasons.len()],
+            journey_mix: vec![Default::default(); s.personas.len() * s.reasons.len()],
             raw: Raw {
                 persona: vec![ContactTally::default(); s.personas.len()],
                 reason: vec![ContactTally::default(); s.reasons.len()],
@@ -201,7 +228,7 @@ impl<'s> Sim<'s> {
             self.raw.events += 1;
             match ev {
                 Event::Arrival => self.on_arrival(),
-                Event::IvrDone(c) => self.enter_queue(c),
+                Event::IvrDone(c) => self.first_queue(c),
                 Event::Abandon(c) => self.on_abandon(c),
                 Event::Overflow(c) => self.on_overflow(c),
                 Event::ServiceDone(c) => self.on_service_done(c),
@@ -222,10 +249,19 @@ impl<'s> Sim<'s> {
             self.flush();
         }
         self.censor_waiting();
+        self.close_open_journeys();
+        self.raw.trace = self.trace_finish();
         let nr = self.s.reasons.len();
         for (i, t) in self.mix.iter().enumerate() {
             self.raw.persona[i / nr].add(t);
             self.raw.reason[i % nr].add(t);
+        }
+        self.raw.persona_journeys = vec![Default::default(); self.s.personas.len()];
+        self.raw.reason_journeys = vec![Default::default(); nr];
+        for (i, t) in self.journey_mix.iter().enumerate() {
+            self.raw.persona_journeys[i / nr].add(t);
+            self.raw.reason_journeys[i % nr].add(t);
+            self.raw.journeys.add(t);
         }
         let ng = self.s.groups.len();
         for (i, cell) in self.raw.intervals.iter().enumerate() {
@@ -283,63 +319,6 @@ impl<'s> Sim<'s> {
 
     fn schedule(&mut self, at: Ticks, ev: Event) {
         self.events.schedule(at, ev);
-    }
-
-    // ----- arrivals and journeys -----
-
-    fn on_arrival(&mut self) {
-        let s = self.s;
-        let persona = pick(&mut self.rng.persona, s.personas.iter().map(|p| p.share));
-        let reason = pick(&mut self.rng.reason, s.reasons.iter().map(|r| r.share));
-        let measured = self.in_window(self.now);
-        if measured {
-            self.raw.journeys.issues += 1;
-            self.open_measured += 1;
-        }
-        let j = self.journeys.insert(Journey {
-            persona: persona as u16,
-            reason: reason as u16,
-            attempts: 1,
-            measured,
-        });
-        self.new_contact(j);
-        if let Some(t) = self.arrivals.next(self.hard_stop) {
-            self.schedule(t, Event::Arrival);
-        }
-    }
-
-    fn on_retry(&mut self, j: u32) {
-        self.journeys[j].attempts += 1;
-        self.new_contact(j);
-    }
-
-    /// The attempt did not resolve the issue: try again per the persona's persistence, or give up.
-    fn attempt_failed(&mut self, j: u32) {
-        let jr = self.journeys[j];
-        let p = &self.s.personas[jr.persona as usize].persistence;
-        if u32::from(jr.attempts) < p.max_attempts && uniform01(&mut self.rng.retry) < p.retry {
-            let delay = p.delay.sample(&mut self.rng.retry);
-            self.schedule(self.now + delay, Event::Retry(j));
-        } else {
-            self.end_journey(j, false);
-        }
-    }
-
-    fn end_journey(&mut self, j: u32, resolved: bool) {
-        let jr = self.journeys.remove(j);
-        if jr.measured {
-            let t = &mut self.raw.journeys;
-            t.contacts += u64::from(jr.attempts);
-            if resolved {
-                t.resolved += 1;
-                if jr.attempts == 1 {
-                    t.first_contact += 1;
-                }
-            } else {
-                t.gave_up += 1;
-            }
-            self.open_measured -= 1;
-        }
     }
 }
 

@@ -15,8 +15,9 @@ pub struct Route {
     pub proficiency: f64,
 }
 
-/// Routing tables for one scenario. Skill index `k` is a `SkillId`, and `skills.len()` stands
-/// for reasons without a skill.
+/// Routing tables for one scenario. Queue classes `0..=skills.len()` are skill classes (skill
+/// index `k` is a `SkillId`, and `skills.len()` stands for reasons without a skill); class
+/// `skills.len() + 1 + g` is group `g`'s direct class, for transfers and misroutes to it.
 #[derive(Debug, Clone)]
 pub struct RoutingTable {
     /// Per skill index: the routes, immediate ones first, then by proficiency (high first).
@@ -25,8 +26,12 @@ pub struct RoutingTable {
     pub stages: Vec<Vec<Ticks>>,
     /// Per skill index: the home group (counts its contacts in reports).
     pub home: Vec<u16>,
-    /// Per group: (skill index, delay) of every queue it serves.
+    /// Per group: (class, delay) of every queue it serves.
     pub serves: Vec<Vec<(u16, Ticks)>>,
+    /// Per group and skill index: the group's own proficiency, if it has the skill.
+    pub native: Vec<Vec<Option<f64>>>,
+    /// Number of skill classes.
+    skill_classes: usize,
 }
 
 impl RoutingTable {
@@ -68,6 +73,14 @@ impl RoutingTable {
                 }
             }
         }
+        for g in 0..s.groups.len() {
+            // Direct class of group g: only g takes it; proficiency is looked up per contact.
+            routes.push(vec![Route {
+                group: g as u16,
+                delay: 0,
+                proficiency: f64::NAN,
+            }]);
+        }
         for list in &mut routes {
             list.sort_by(|a, b| {
                 a.delay
@@ -94,19 +107,43 @@ impl RoutingTable {
                 serves[r.group as usize].push((k as u16, r.delay));
             }
         }
+        let native = s
+            .groups
+            .iter()
+            .map(|g| (0..nk).map(|k| g.proficiency(skill_of(k))).collect())
+            .collect();
         RoutingTable {
             routes,
             stages,
             home,
             serves,
+            native,
+            skill_classes: nk,
         }
+    }
+
+    /// The direct class of group `g`.
+    pub fn direct(&self, g: u16) -> u16 {
+        (self.skill_classes + usize::from(g)) as u16
+    }
+
+    /// Proficiency of group `g` on a contact of skill index `k` waiting in `class`: the route's
+    /// (overflow may set it), else the group's own, else 1.0.
+    pub fn proficiency(&self, class: u16, g: u16, k: u16) -> f64 {
+        let class = usize::from(class);
+        if class < self.skill_classes
+            && let Some(r) = self.routes[class].iter().find(|r| r.group == g)
+        {
+            return r.proficiency;
+        }
+        self.native[usize::from(g)][usize::from(k)].unwrap_or(1.0)
     }
 
     /// The skill index of a reason's skill.
     pub fn skill_index(&self, skill: Option<SkillId>) -> u16 {
         match skill {
             Some(k) => k.0,
-            None => (self.routes.len() - 1) as u16,
+            None => (self.skill_classes - 1) as u16,
         }
     }
 }

@@ -24,8 +24,19 @@ pub struct Contact {
     pub patience: Ticks,
     /// Uniform draw deciding resolution.
     pub resolve_u: f64,
-    /// Skill index.
+    /// Skill index of its reason.
     pub skill: u16,
+    /// Queue class it waits in: a skill class, or a group's direct class after a transfer or
+    /// misroute.
+    pub class: u16,
+    /// Transfers within this contact so far.
+    pub transfers: u8,
+    /// Answered at least once (queue statistics describe the first wait only).
+    pub answered: bool,
+    /// What the current agent segment will end in.
+    pub outcome: Outcome,
+    /// Money the current agent spends on an exception if the segment resolves the issue.
+    pub concession: f64,
     /// Priority level (0 first).
     pub level: u8,
     /// Counted in the window's statistics.
@@ -46,6 +57,46 @@ pub struct Contact {
     pub next: u32,
 }
 
+/// How an agent segment of a contact ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The issue is resolved.
+    Resolved,
+    /// The agent cannot solve it now and asks the customer to come back.
+    NotResolved,
+    /// Cut short by AHT pressure: coded resolved, but the issue remains.
+    FalseResolution,
+    /// The agent lacks the authority and no one has it: "we can't make exceptions".
+    Refused,
+    /// Passed to another group's queue (a direct class) within the same contact.
+    Transfer(u16),
+}
+
+/// Why a customer had to get in touch again: the cause of a repeat contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Cause {
+    /// The agent could not resolve it and asked the customer to come back.
+    NotResolved = 0,
+    /// Coded resolved under AHT pressure, but not resolved.
+    FalseResolution = 1,
+    /// Refused: no one with the authority to make an exception.
+    Refusal = 2,
+    /// The customer hung up waiting.
+    Abandoned = 3,
+    /// All lines were busy.
+    Blocked = 4,
+}
+
+/// Names of the causes, in `Cause` order (stable: they are metric names).
+pub const CAUSES: [&str; 5] = [
+    "not_resolved",
+    "false_resolution",
+    "refusal",
+    "abandoned",
+    "blocked",
+];
+
 /// One customer issue, from first contact to resolved or given up.
 #[derive(Debug, Clone, Copy)]
 pub struct Journey {
@@ -57,6 +108,45 @@ pub struct Journey {
     pub attempts: u16,
     /// Begun inside the window.
     pub measured: bool,
+    /// Agents met so far (every agent after the first hears the story again when siloed).
+    pub agents_met: u16,
+    /// Transfers over all contacts.
+    pub transfers: u16,
+    /// Times the customer told the story again.
+    pub reexplanations: u16,
+    /// Refusals met.
+    pub refusals: u16,
+    /// The first contact was coded resolved by the agent (truly or not).
+    pub first_coded: bool,
+    /// Cause of the last failed attempt (the cause of the next repeat contact).
+    pub cause: Cause,
+    /// Patience lost to re-explanations, taken off every later wait [ticks].
+    pub patience_loss: Ticks,
+    /// Customer time spent: IVR, waiting and talking [ticks].
+    pub effort: Ticks,
+    /// Arrival number of the journey in its replication.
+    pub seq: u32,
+}
+
+impl Journey {
+    /// A journey at its first contact.
+    pub fn new(persona: u16, reason: u16, measured: bool) -> Self {
+        Journey {
+            persona,
+            reason,
+            attempts: 1,
+            measured,
+            agents_met: 0,
+            transfers: 0,
+            reexplanations: 0,
+            refusals: 0,
+            first_coded: false,
+            cause: Cause::NotResolved,
+            patience_loss: 0,
+            effort: 0,
+            seq: 0,
+        }
+    }
 }
 
 /// A vector with a free list: ids stay stable while the entity lives, memory is reused.
@@ -107,6 +197,11 @@ impl<T> Slab<T> {
     /// Items alive now.
     pub fn live(&self) -> usize {
         self.live
+    }
+
+    /// The live items, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().flatten()
     }
 }
 
@@ -193,6 +288,11 @@ mod tests {
             patience: 0,
             resolve_u: 0.0,
             skill: 0,
+            class: 0,
+            transfers: 0,
+            answered: false,
+            outcome: Outcome::Resolved,
+            concession: 0.0,
             level: 0,
             measured: false,
             cell: 0,

@@ -177,6 +177,10 @@ pub fn write_results(
         ("replications.csv", replications_csv(s, out)?),
         ("intervals.csv", intervals::intervals_csv(s, out)?),
     ];
+    let mut files = files;
+    if out.outcomes.iter().any(|o| !o.raw.trace.is_empty()) {
+        files.push(("journeys.csv", journeys_csv(s, out)?));
+    }
     manifest.files = files.iter().map(|(n, _)| n.to_string()).collect();
     manifest.files.push("manifest.json".into());
     let mut written = Vec::new();
@@ -187,4 +191,51 @@ pub fn write_results(
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     written.push(write_atomic(dir, "manifest.json", &json)?);
     Ok(written)
+}
+
+/// journeys.csv (`--trace`): every contact of every journey begun in the window.
+pub fn journeys_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
+    use crate::time::ticks_to_secs;
+    let mut csv = Csv::new(&[
+        "scenario",
+        "replication",
+        "journey",
+        "attempt",
+        "persona",
+        "reason",
+        "channel",
+        "arrival_s",
+        "ivr_s",
+        "wait_s",
+        "talk_s",
+        "agents",
+        "reexplanations",
+        "outcome",
+    ]);
+    for (rep, o) in out.outcomes.iter().enumerate() {
+        for row in &o.raw.trace {
+            let agents: Vec<&str> = row
+                .agents
+                .iter()
+                .map(|g| s.groups[usize::from(*g)].name.as_str())
+                .collect();
+            csv.row([
+                s.name.clone(),
+                rep.to_string(),
+                row.journey.to_string(),
+                row.attempt.to_string(),
+                s.personas[usize::from(row.persona)].name.clone(),
+                s.reasons[usize::from(row.reason)].name.clone(),
+                "phone".to_string(),
+                ticks_to_secs(row.arrival).to_string(),
+                ticks_to_secs(row.ivr).to_string(),
+                ticks_to_secs(row.wait).to_string(),
+                ticks_to_secs(row.talk).to_string(),
+                agents.join(">"),
+                row.reexplanations.to_string(),
+                row.outcome.to_string(),
+            ]);
+        }
+    }
+    csv.into_bytes()
 }

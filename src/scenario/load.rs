@@ -7,9 +7,9 @@ use crate::dist::Dist;
 use crate::time::{DAY, MINUTE, TICKS_PER_SECOND, Ticks, format_duration};
 
 const TOP: &[&str] = &[
-    "scenario", "arrivals", "persona", "reason", "group", "channels", "routing",
+    "scenario", "arrivals", "persona", "reason", "group", "channels", "routing", "policy",
 ];
-const TOP_PLANNED: &[&str] = &["include", "partner", "policy", "satisfaction", "cost"];
+const TOP_PLANNED: &[&str] = &["include", "partner", "satisfaction", "cost"];
 const MAX_AGENTS: i64 = 100_000;
 
 /// Names of channels in the format; only the phone is modelled by this version.
@@ -29,7 +29,10 @@ pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scena
     s.reasons = reasons(r, top.get("reason"), &s.skills);
     s.groups = groups(r, &top, &s.skills, day_slots);
     if let Some(ch) = top.get("channels") {
-        s.phone = channels(r, ch);
+        s.phone = channels(r, ch, &s.groups);
+    }
+    if let Some(p) = top.get("policy") {
+        s.policy = super::policy::policy(r, p);
     }
     s.routing = routing(r, top.get("routing"), &s);
     check_names(r, &top);
@@ -58,6 +61,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         groups: Vec::new(),
         phone: Phone::default(),
         routing: Routing::default(),
+        policy: Policy::default(),
     };
     let allowed = [
         "name",
@@ -511,14 +515,19 @@ fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason
         let Some(f) = r.table(
             item,
             &path,
-            &["name", "share", "skill", "handle", "wrapup", "resolve"],
             &[
+                "name",
+                "share",
+                "skill",
+                "handle",
+                "wrapup",
+                "resolve",
                 "authority",
-                "partner",
-                "self_service",
-                "avoidable",
-                "detectable",
+                "concession",
+                "triage",
+                "misroute",
             ],
+            &["partner", "self_service", "avoidable", "detectable"],
         ) else {
             continue;
         };
@@ -566,9 +575,35 @@ fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason
             .get("resolve")
             .map(|n| r.probability(n, &f.child("resolve")))
             .unwrap_or(Some(1.0));
-        if let (Some(share), Some(skill), Some(handle), Some(wrapup), Some(resolve)) =
-            (share, skill, handle, wrapup, resolve)
-        {
+        let authority = f
+            .get("authority")
+            .map(|n| r.integer(n, &f.child("authority"), 0, 100))
+            .unwrap_or(Some(0));
+        let concession = match f.get("concession") {
+            None => Some(None),
+            Some(n) => r.number_in(n, &f.child("concession"), 0.0, 1e9).map(Some),
+        };
+        let triage = match f.get("triage") {
+            None => Some(None),
+            Some(n) => r.dist(n, &f.child("triage"), false),
+        };
+        let misroute = match f.get("misroute") {
+            None => Some(None),
+            Some(n) => r.probability(n, &f.child("misroute")).map(Some),
+        };
+        if let (
+            Some(share),
+            Some(skill),
+            Some(handle),
+            Some(wrapup),
+            Some(resolve),
+            Some(authority),
+            Some(concession),
+            Some(triage),
+            Some(misroute),
+        ) = (
+            share, skill, handle, wrapup, resolve, authority, concession, triage, misroute,
+        ) {
             out.push(Reason {
                 name,
                 share,
@@ -576,6 +611,10 @@ fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason
                 handle,
                 wrapup,
                 resolve,
+                authority: authority as u32,
+                concession,
+                triage,
+                misroute,
             });
         }
     }
@@ -621,13 +660,10 @@ fn groups(r: &mut Reader, top: &Fields, skills: &[String], slots: usize) -> Vec<
                 "staffing",
                 "shrinkage",
                 "cost_per_hour",
-            ],
-            &[
                 "authority",
                 "concession_budget",
-                "chat_concurrency",
-                "shifts",
             ],
+            &["chat_concurrency", "shifts"],
         ) else {
             continue;
         };
@@ -637,6 +673,8 @@ fn groups(r: &mut Reader, top: &Fields, skills: &[String], slots: usize) -> Vec<
             staffing: vec![0],
             shrinkage: 0.0,
             cost_per_hour: 0.0,
+            authority: 0,
+            concession_budget: 0.0,
         };
         if let Some(n) = f.get("skills")
             && let Some(sf) = r.table(
@@ -724,12 +762,24 @@ fn groups(r: &mut Reader, top: &Fields, skills: &[String], slots: usize) -> Vec<
         {
             g.cost_per_hour = v;
         }
+        if let Some(v) = f
+            .get("authority")
+            .and_then(|n| r.integer(n, &f.child("authority"), 0, 100))
+        {
+            g.authority = v as u32;
+        }
+        if let Some(v) = f
+            .get("concession_budget")
+            .and_then(|n| r.number_in(n, &f.child("concession_budget"), 0.0, 1e9))
+        {
+            g.concession_budget = v;
+        }
         out.push(g);
     }
     out
 }
 
-fn channels(r: &mut Reader, node: &Node) -> Phone {
+fn channels(r: &mut Reader, node: &Node, groups: &[Group]) -> Phone {
     let mut phone = Phone::default();
     let Some(f) = r.table(node, "channels", &["phone"], &CHANNELS[1..]) else {
         return phone;
@@ -740,8 +790,8 @@ fn channels(r: &mut Reader, node: &Node) -> Phone {
     let Some(pf) = r.table(
         p,
         "channels.phone",
-        &["lines", "ivr"],
-        &["misroute", "callback", "cost_per_minute"],
+        &["lines", "ivr", "misroute"],
+        &["callback", "cost_per_minute"],
     ) else {
         return phone;
     };
@@ -761,7 +811,54 @@ fn channels(r: &mut Reader, node: &Node) -> Phone {
             _ => r.dist(n, "channels.phone.ivr", false).flatten(),
         };
     }
+    if let Some(n) = pf.get("misroute") {
+        misroute(r, n, groups, &mut phone);
+    }
     phone
+}
+
+/// `misroute = 0.2` (to any group lacking the skill) or `{ chance = 0.2, to = "care" }`.
+fn misroute(r: &mut Reader, node: &Node, groups: &[Group], phone: &mut Phone) {
+    const PATH: &str = "channels.phone.misroute";
+    if !matches!(node.value, Value::Table(_)) {
+        if let Some(p) = r.probability(node, PATH) {
+            phone.misroute = p;
+        }
+        return;
+    }
+    let Some(f) = r.table(node, PATH, &["chance", "to"], &[]) else {
+        return;
+    };
+    if let Some(p) = r
+        .require(&f, "chance", "0.2")
+        .and_then(|n| r.probability(n, &f.child("chance")))
+    {
+        phone.misroute = p;
+    }
+    if let Some(n) = f.get("to") {
+        phone.misroute_to = group_ref(r, n, &f.child("to"), groups);
+    }
+}
+
+/// A reference to a group by name, with a suggestion when it does not exist.
+pub fn group_ref(r: &mut Reader, n: &Node, path: &str, groups: &[Group]) -> Option<GroupId> {
+    let name = r.string(n, path)?;
+    match groups.iter().position(|g| g.name == name) {
+        Some(i) => Some(GroupId(i as u16)),
+        None => {
+            let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+            let hint = suggest(&name, names.iter().copied())
+                .map(|c| format!("did you mean \"{c}\"? "))
+                .unwrap_or_default();
+            r.error_help(
+                n.span,
+                path,
+                format!("no group is named \"{name}\""),
+                format!("{hint}groups: {}", names.join(", ")),
+            );
+            None
+        }
+    }
 }
 
 fn routing(r: &mut Reader, node: Option<&Node>, s: &Scenario) -> Routing {

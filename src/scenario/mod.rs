@@ -6,6 +6,7 @@
 mod dists;
 mod load;
 mod model;
+mod policy;
 mod read;
 pub mod tree;
 

@@ -51,6 +51,8 @@ pub struct Scenario {
     pub phone: Phone,
     /// Routing rules.
     pub routing: Routing,
+    /// Service policies: context, empowerment, AHT pressure.
+    pub policy: Policy,
 }
 
 impl Scenario {
@@ -130,6 +132,16 @@ pub struct Reason {
     pub wrapup: Option<Dist>,
     /// Chance that a capable agent resolves the issue on the contact.
     pub resolve: f64,
+    /// Authority level needed to resolve it (0 = any agent).
+    pub authority: u32,
+    /// Money an agent without the authority must spend on an exception to resolve it
+    /// (`None` = no exception can resolve it).
+    pub concession: Option<f64>,
+    /// Time an agent without the skill spends before transferring or refusing
+    /// (`None` = the handle time).
+    pub triage: Option<Dist>,
+    /// Chance the IVR misroutes this reason (`None` = `channels.phone.misroute`).
+    pub misroute: Option<f64>,
 }
 
 /// A team of identical agents.
@@ -145,6 +157,10 @@ pub struct Group {
     pub shrinkage: f64,
     /// Cost of one paid agent-hour.
     pub cost_per_hour: f64,
+    /// Authority level of its agents.
+    pub authority: u32,
+    /// Money an agent may spend per contact on an exception.
+    pub concession_budget: f64,
 }
 
 impl Group {
@@ -183,6 +199,10 @@ pub struct Phone {
     pub lines: Option<u32>,
     /// Time in the IVR before queueing; `None` = no IVR.
     pub ivr: Option<Dist>,
+    /// Chance the IVR sends a call to a wrong group first.
+    pub misroute: f64,
+    /// Where misrouted calls go: a named group, or `None` for any group lacking the skill.
+    pub misroute_to: Option<GroupId>,
 }
 
 /// Routing rules.
@@ -207,4 +227,47 @@ pub struct Overflow {
     pub after: Ticks,
     /// Proficiency of `to` on overflowed contacts (its own, or 1.0 if it lacks the skill).
     pub proficiency: Option<f64>,
+}
+
+/// Whether the case history follows the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Context {
+    /// Every agent sees what earlier agents learned.
+    #[default]
+    Shared,
+    /// Each new agent must hear the story again.
+    Siloed,
+}
+
+/// Service policies: the levers of empowerment and context.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Whether context follows the customer.
+    pub context: Context,
+    /// Extra handle time of one re-explanation [ticks].
+    pub reexplain_handle: Ticks,
+    /// Patience lost per re-explanation [ticks] (taken off every later wait of the journey).
+    pub reexplain_patience: Ticks,
+    /// Handle-time target; `None` = no target.
+    pub aht_target: Option<Ticks>,
+    /// Share of contacts running past the target that are cut short (coded resolved, not resolved).
+    pub aht_pressure: f64,
+    /// Chance a transfer reaches a group with the skill (else another group).
+    pub transfer_accuracy: f64,
+    /// Transfers within one contact before the agent gives up and asks the customer to call back.
+    pub max_transfers: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            context: Context::Shared,
+            reexplain_handle: 60 * crate::time::TICKS_PER_SECOND,
+            reexplain_patience: 15 * crate::time::TICKS_PER_SECOND,
+            aht_target: None,
+            aht_pressure: 0.0,
+            transfer_accuracy: 1.0,
+            max_transfers: 3,
+        }
+    }
 }

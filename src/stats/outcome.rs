@@ -24,15 +24,27 @@ pub const SUMMARY_METRICS: &[&str] = &[
     "issues",
     "contacts_per_issue",
     "repeat_contacts_per_issue",
+    "repeat_contacts_per_issue_not_resolved",
+    "repeat_contacts_per_issue_false_resolution",
+    "repeat_contacts_per_issue_refusal",
+    "repeat_contacts_per_issue_abandoned",
+    "repeat_contacts_per_issue_blocked",
     "fcr",
+    "fcr_coded",
+    "transfers_per_contact",
+    "reexplanations_per_issue",
+    "refusals_per_issue",
     "resolved_share",
     "gave_up_share",
+    "open_share",
+    "effort",
     "cost_agents",
+    "cost_concessions",
     "cost_total",
     "cost_per_resolved",
 ];
 
-/// Metrics of breakdown.csv for a slice of contacts (persona, reason).
+/// Queue metrics of a slice of contacts (breakdown.csv).
 pub const CONTACT_METRICS: &[&str] = &[
     "offered",
     "answered",
@@ -44,6 +56,48 @@ pub const CONTACT_METRICS: &[&str] = &[
     "mean_wait_s",
     "service_level",
     "aht_s",
+];
+
+/// Journey metrics of a slice of issues (breakdown.csv, persona and reason).
+pub const JOURNEY_METRICS: &[&str] = &[
+    "issues",
+    "contacts_per_issue",
+    "repeat_contacts_per_issue",
+    "fcr",
+    "fcr_coded",
+    "transfers_per_contact",
+    "reexplanations_per_issue",
+    "refusals_per_issue",
+    "resolved_share",
+    "gave_up_share",
+    "open_share",
+    "effort",
+];
+
+/// Metrics of breakdown.csv for a persona or a reason: its contacts, then its journeys.
+pub const SLICE_METRICS: &[&str] = &[
+    "offered",
+    "answered",
+    "abandoned",
+    "blocked",
+    "p_abandon",
+    "p_wait",
+    "asa_s",
+    "mean_wait_s",
+    "service_level",
+    "aht_s",
+    "issues",
+    "contacts_per_issue",
+    "repeat_contacts_per_issue",
+    "fcr",
+    "fcr_coded",
+    "transfers_per_contact",
+    "reexplanations_per_issue",
+    "refusals_per_issue",
+    "resolved_share",
+    "gave_up_share",
+    "open_share",
+    "effort",
 ];
 
 /// Metrics of breakdown.csv for a group: its contacts and its agents.
@@ -63,6 +117,13 @@ pub const GROUP_METRICS: &[&str] = &[
     "agents_staffed",
     "cost_agents",
 ];
+
+/// Metrics of breakdown.csv for a repeat-contact cause.
+pub const CAUSE_METRICS: &[&str] = &["repeat_contacts_per_issue"];
+
+/// Customer effort charged per contact on top of the time spent [minutes]: dialling,
+/// identifying, the cost of having to get in touch at all (a stated assumption).
+pub const EFFORT_PER_CONTACT_MIN: f64 = 5.0;
 
 /// One cell of the intervals table: contacts that arrived in it and agent time spent in it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -90,14 +151,20 @@ pub struct Raw {
     pub agents: Vec<AgentTime>,
     /// Integral of the number of waiting contacts over the window [contacts × ticks].
     pub queue_area: i64,
-    /// Journeys begun in the window.
+    /// Journeys begun in the window, all.
     pub journeys: JourneyTally,
+    /// Journeys per persona.
+    pub persona_journeys: Vec<JourneyTally>,
+    /// Journeys per reason.
+    pub reason_journeys: Vec<JourneyTally>,
     /// Intervals table, indexed `[weekday_bucket][slot][group]` flattened.
     pub intervals: Vec<IntervalCell>,
     /// Events processed (for throughput figures).
     pub events: u64,
     /// Largest number of contacts in the system at once (for memory figures).
     pub peak_contacts: u64,
+    /// Every contact of measured journeys (only with `--trace`).
+    pub trace: Vec<crate::engine::trace::TraceRow>,
 }
 
 /// One replication's metric values, aligned with the name lists.
@@ -126,6 +193,28 @@ fn contact_values(t: &ContactTally) -> Vec<Option<f64>> {
     ]
 }
 
+/// Journey metric values, aligned with `JOURNEY_METRICS`.
+pub fn journey_values(j: &JourneyTally) -> Vec<Option<f64>> {
+    let per_issue = |x: f64| (j.issues > 0).then(|| x / j.issues as f64);
+    let open = j.issues.saturating_sub(j.resolved + j.gave_up);
+    let effort_min =
+        j.effort as f64 / crate::time::MINUTE as f64 + EFFORT_PER_CONTACT_MIN * j.contacts as f64;
+    vec![
+        Some(j.issues as f64),
+        per_issue(j.contacts as f64),
+        per_issue(j.contacts.saturating_sub(j.issues) as f64),
+        per_issue(j.first_contact as f64),
+        per_issue(j.first_coded as f64),
+        (j.contacts > 0).then(|| j.transfers as f64 / j.contacts as f64),
+        per_issue(j.reexplanations as f64),
+        per_issue(j.refusals as f64),
+        per_issue(j.resolved as f64),
+        per_issue(j.gave_up as f64),
+        per_issue(open as f64),
+        per_issue(effort_min),
+    ]
+}
+
 fn agent_cost(a: &AgentTime, per_hour: f64) -> f64 {
     a.paid as f64 / HOUR as f64 * per_hour
 }
@@ -142,8 +231,10 @@ impl Outcome {
         }
         let j = &raw.journeys;
         let per_issue = |x: f64| (j.issues > 0).then(|| x / j.issues as f64);
+        let jv = journey_values(j);
         let t = &raw.all;
-        let summary = vec![
+        let cost_total = cost_agents + j.concessions;
+        let mut summary = vec![
             Some(t.offered as f64),
             Some(t.answered as f64),
             Some(t.abandoned as f64),
@@ -159,23 +250,32 @@ impl Outcome {
             Some(raw.queue_area as f64 / horizon),
             Some(agents_total.busy as f64 / horizon),
             Some(agents_total.paid as f64 / horizon),
-            Some(j.issues as f64),
-            per_issue(j.contacts as f64),
-            per_issue(j.contacts.saturating_sub(j.issues) as f64),
-            per_issue(j.first_contact as f64),
-            per_issue(j.resolved as f64),
-            per_issue(j.gave_up as f64),
-            Some(cost_agents),
-            Some(cost_agents),
-            (j.resolved > 0).then(|| cost_agents / j.resolved as f64),
         ];
+        summary.extend_from_slice(&jv[0..3]);
+        summary.extend(j.repeats.iter().map(|r| per_issue(*r as f64)));
+        summary.extend_from_slice(&jv[3..]);
+        summary.extend([
+            Some(cost_agents),
+            Some(j.concessions),
+            Some(cost_total),
+            (j.resolved > 0).then(|| cost_total / j.resolved as f64),
+        ]);
         debug_assert_eq!(summary.len(), SUMMARY_METRICS.len());
         let mut breakdown = Vec::new();
-        for (p, t) in s.personas.iter().zip(&raw.persona) {
-            breakdown.push(("persona", p.name.clone(), contact_values(t)));
+        for ((p, t), jt) in s
+            .personas
+            .iter()
+            .zip(&raw.persona)
+            .zip(&raw.persona_journeys)
+        {
+            let mut v = contact_values(t);
+            v.extend(journey_values(jt));
+            breakdown.push(("persona", p.name.clone(), v));
         }
-        for (r, t) in s.reasons.iter().zip(&raw.reason) {
-            breakdown.push(("reason", r.name.clone(), contact_values(t)));
+        for ((r, t), jt) in s.reasons.iter().zip(&raw.reason).zip(&raw.reason_journeys) {
+            let mut v = contact_values(t);
+            v.extend(journey_values(jt));
+            breakdown.push(("reason", r.name.clone(), v));
         }
         for ((g, t), a) in s.groups.iter().zip(&raw.group).zip(&raw.agents) {
             let mut v = contact_values(t);
@@ -187,6 +287,9 @@ impl Outcome {
             ]);
             breakdown.push(("group", g.name.clone(), v));
         }
+        for (cause, n) in crate::engine::CAUSES.iter().zip(j.repeats) {
+            breakdown.push(("cause", cause.to_string(), vec![per_issue(n as f64)]));
+        }
         Outcome {
             summary,
             breakdown,
@@ -197,9 +300,9 @@ impl Outcome {
 
 /// The metric names of a breakdown dimension.
 pub fn dimension_metrics(dimension: &str) -> &'static [&'static str] {
-    if dimension == "group" {
-        GROUP_METRICS
-    } else {
-        CONTACT_METRICS
+    match dimension {
+        "group" => GROUP_METRICS,
+        "cause" => CAUSE_METRICS,
+        _ => SLICE_METRICS,
     }
 }

@@ -133,6 +133,9 @@ impl Level {
     }
 }
 
+/// Number of repeat-contact causes (see `engine::state::CAUSES`).
+pub const N_CAUSES: usize = 5;
+
 /// What happened to the issues (journeys) that began in the window.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct JourneyTally {
@@ -144,8 +147,42 @@ pub struct JourneyTally {
     pub resolved: u64,
     /// Journeys resolved on the first contact.
     pub first_contact: u64,
+    /// Journeys whose first contact the agent coded resolved (truly or not).
+    pub first_coded: u64,
     /// Journeys the customer gave up on.
     pub gave_up: u64,
+    /// Transfers.
+    pub transfers: u64,
+    /// Times a customer told the story again.
+    pub reexplanations: u64,
+    /// Refusals ("we can't make exceptions").
+    pub refusals: u64,
+    /// Customer time in IVR, queues and conversations [ticks].
+    pub effort: i64,
+    /// Repeat contacts by cause.
+    pub repeats: [u64; N_CAUSES],
+    /// Money spent on exceptions that resolved issues.
+    pub concessions: f64,
+}
+
+impl JourneyTally {
+    /// Add another tally.
+    pub fn add(&mut self, o: &JourneyTally) {
+        self.issues += o.issues;
+        self.contacts += o.contacts;
+        self.resolved += o.resolved;
+        self.first_contact += o.first_contact;
+        self.first_coded += o.first_coded;
+        self.gave_up += o.gave_up;
+        self.transfers += o.transfers;
+        self.reexplanations += o.reexplanations;
+        self.refusals += o.refusals;
+        self.effort += o.effort;
+        for (a, b) in self.repeats.iter_mut().zip(o.repeats) {
+            *a += b;
+        }
+        self.concessions += o.concessions;
+    }
 }
 
 #[cfg(test)]

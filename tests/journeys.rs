@@ -1,0 +1,330 @@
+//! Journeys: each policy key moves its metric the documented way, shown by the paired
+//! difference over common random numbers (same seeds) with a 95 % interval excluding zero;
+//! journey invariants; and the runaround story.
+
+use std::path::Path;
+
+use ccsim::runner;
+use ccsim::scenario::{Scenario, load_str};
+use ccsim::stats::{SUMMARY_METRICS, summarize};
+
+/// Care answers everything first; billing questions need authority 1 that only "back-office"
+/// has; tech needs the tech skill.
+const BASE: &str = r#"
+[scenario]
+name = "journeys"
+seed = 5
+replications = 12
+horizon = "1d"
+warmup = "1h"
+
+[arrivals]
+rate = "90/h"
+
+[[persona]]
+name = "customer"
+patience = { dist = "exponential", mean = "6m" }
+persistence = { retry = 0.7, delay = { dist = "exponential", mean = "2h" }, max_attempts = 4 }
+
+[[reason]]
+name = "refund"
+share = 0.4
+skill = "billing"
+authority = 1
+handle = { dist = "lognormal", mean = "6m", cv = 0.6 }
+resolve = 0.8
+
+[[reason]]
+name = "outage"
+share = 0.6
+skill = "tech"
+handle = { dist = "lognormal", mean = "7m", cv = 0.8 }
+triage = { dist = "lognormal", mean = "3m", cv = 0.4 }
+resolve = 0.8
+
+[[group]]
+name = "care"
+skills = { billing = 1.0 }
+agents = 8
+
+[[group]]
+name = "back-office"
+skills = { billing = 1.0 }
+authority = 1
+agents = 4
+
+[[group]]
+name = "tech"
+skills = { tech = 1.0 }
+agents = 10
+
+[channels.phone]
+misroute = { chance = 0.2, to = "care" }
+
+[policy]
+context = "siloed"
+"#;
+
+fn load(text: &str) -> Scenario {
+    load_str(Path::new("journeys.toml"), text.to_string(), "journeys").expect("valid scenario")
+}
+
+fn with(replace: &[(&str, &str)]) -> Scenario {
+    let mut text = BASE.to_string();
+    for (from, to) in replace {
+        assert!(text.contains(from), "base lacks {from}");
+        text = text.replacen(from, to, 1);
+    }
+    load(&text)
+}
+
+fn values(s: &Scenario, metric: &str) -> Vec<f64> {
+    let i = SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == metric)
+        .unwrap_or_else(|| panic!("unknown metric {metric}"));
+    runner::run(s, 2)
+        .expect("runs")
+        .outcomes
+        .iter()
+        .map(|o| o.summary[i].expect("defined"))
+        .collect()
+}
+
+/// The paired difference variant − base of a metric: its 95 % interval must lie above zero
+/// (`up`) or below it.
+fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
+    let (b, v) = (values(base, metric), values(variant, metric));
+    let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(x, y)| Some(y - x)).collect();
+    let s = summarize(&d, 0.95).expect("replications");
+    let (lo, hi) = (s.ci_low.expect("n > 1"), s.ci_high.expect("n > 1"));
+    if up {
+        assert!(
+            lo > 0.0,
+            "{metric} should rise: paired difference [{lo}, {hi}]"
+        );
+    } else {
+        assert!(
+            hi < 0.0,
+            "{metric} should fall: paired difference [{lo}, {hi}]"
+        );
+    }
+}
+
+#[test]
+fn siloed_context_means_retelling_and_longer_calls() {
+    let shared = with(&[("context = \"siloed\"", "context = \"shared\"")]);
+    let siloed = with(&[]);
+    moves(&shared, &siloed, "reexplanations_per_issue", true);
+    moves(&shared, &siloed, "aht_s", true);
+    moves(&shared, &siloed, "effort", true);
+    let shared_re = values(&shared, "reexplanations_per_issue");
+    assert!(shared_re.iter().all(|x| *x == 0.0));
+}
+
+#[test]
+fn reexplanation_time_and_lost_patience_are_honoured() {
+    let base = with(&[]);
+    let long = with(&[(
+        "context = \"siloed\"",
+        "context = \"siloed\"\nreexplain = { handle = \"4m\", patience = \"15s\" }",
+    )]);
+    moves(&base, &long, "aht_s", true);
+    // Lost patience shows on later waits: more of the customers who had to retell their story
+    // hang up on their next try, and more journeys end given up.
+    let retry_heavy = [
+        ("resolve = 0.8", "resolve = 0.5"),
+        ("resolve = 0.8", "resolve = 0.5"),
+    ];
+    let patient = with(&retry_heavy);
+    let mut lossy = retry_heavy.to_vec();
+    lossy.push((
+        "context = \"siloed\"",
+        "context = \"siloed\"\nreexplain = { handle = \"1m\", patience = \"10m\" }",
+    ));
+    moves(&patient, &with(&lossy), "gave_up_share", true);
+}
+
+#[test]
+fn authority_raises_fcr_and_cuts_transfers() {
+    let base = with(&[]);
+    let empowered = with(&[("agents = 8", "agents = 8\nauthority = 1")]);
+    moves(&base, &empowered, "fcr", true);
+    moves(&base, &empowered, "transfers_per_contact", false);
+}
+
+#[test]
+fn without_anyone_empowered_agents_refuse_and_concessions_help() {
+    let nobody = with(&[("authority = 1\nagents = 4", "agents = 4")]);
+    let refusals = values(&nobody, "refusals_per_issue");
+    assert!(refusals.iter().all(|x| *x > 0.1), "{refusals:?}");
+    let exceptions = with(&[
+        ("authority = 1\nagents = 4", "agents = 4"),
+        (
+            "authority = 1\nhandle",
+            "authority = 1\nconcession = 25.0\nhandle",
+        ),
+        ("agents = 8", "agents = 8\nconcession_budget = 40.0"),
+    ]);
+    moves(&nobody, &exceptions, "fcr", true);
+    moves(&nobody, &exceptions, "refusals_per_issue", false);
+    moves(&nobody, &exceptions, "cost_concessions", true);
+    let too_poor = with(&[
+        ("authority = 1\nagents = 4", "agents = 4"),
+        (
+            "authority = 1\nhandle",
+            "authority = 1\nconcession = 25.0\nhandle",
+        ),
+        ("agents = 8", "agents = 8\nconcession_budget = 10.0"),
+    ]);
+    assert_eq!(values(&too_poor, "fcr"), values(&nobody, "fcr"));
+}
+
+#[test]
+fn aht_pressure_cuts_handle_time_and_creates_false_resolutions() {
+    let base = with(&[(
+        "context = \"siloed\"",
+        "context = \"shared\"\naht_target = \"5m\"",
+    )]);
+    let pressed = with(&[(
+        "context = \"siloed\"",
+        "context = \"shared\"\naht_target = \"5m\"\naht_pressure = 0.8",
+    )]);
+    moves(&base, &pressed, "aht_s", false);
+    moves(&base, &pressed, "repeat_contacts_per_issue", true);
+    moves(
+        &base,
+        &pressed,
+        "repeat_contacts_per_issue_false_resolution",
+        true,
+    );
+    moves(&base, &pressed, "fcr", false);
+    let coded = values(&pressed, "fcr_coded");
+    let true_fcr = values(&pressed, "fcr");
+    assert!(coded.iter().zip(&true_fcr).all(|(c, t)| c > t));
+    let tighter = with(&[(
+        "context = \"siloed\"",
+        "context = \"shared\"\naht_target = \"3m\"\naht_pressure = 0.8",
+    )]);
+    moves(&pressed, &tighter, "aht_s", false);
+}
+
+#[test]
+fn transfer_accuracy_misroutes_and_transfer_limits() {
+    let base = with(&[]);
+    let sloppy = with(&[(
+        "context = \"siloed\"",
+        "context = \"siloed\"\ntransfer_accuracy = 0.5",
+    )]);
+    moves(&base, &sloppy, "transfers_per_contact", true);
+    let ivr = with(&[("chance = 0.2", "chance = 0.6")]);
+    moves(&base, &ivr, "transfers_per_contact", true);
+    let by_reason = with(&[(
+        "share = 0.6\nskill = \"tech\"",
+        "share = 0.6\nskill = \"tech\"\nmisroute = 0.0",
+    )]);
+    moves(&base, &by_reason, "transfers_per_contact", false);
+    let capped = with(&[(
+        "context = \"siloed\"",
+        "context = \"siloed\"\ntransfer_accuracy = 0.5\nmax_transfers = 1",
+    )]);
+    moves(&sloppy, &capped, "transfers_per_contact", false);
+    let quick = with(&[("mean = \"3m\", cv = 0.4", "mean = \"30s\", cv = 0.4")]);
+    moves(&base, &quick, "aht_s", false);
+}
+
+#[test]
+fn journey_invariants_hold() {
+    for s in [
+        with(&[]),
+        with(&[(
+            "context = \"siloed\"",
+            "context = \"siloed\"\naht_target = \"4m\"\naht_pressure = 0.5",
+        )]),
+    ] {
+        let out = runner::run(&s, 2).unwrap();
+        let m = |o: &ccsim::stats::Outcome, name: &str| {
+            let i = SUMMARY_METRICS.iter().position(|x| *x == name).unwrap();
+            o.summary[i].unwrap()
+        };
+        for o in &out.outcomes {
+            let shares = m(o, "resolved_share") + m(o, "gave_up_share") + m(o, "open_share");
+            assert!(
+                (shares - 1.0).abs() < 1e-9,
+                "every journey ends in one state: {shares}"
+            );
+            assert!(m(o, "fcr") <= m(o, "fcr_coded"));
+            let causes: f64 = ccsim::engine::CAUSES
+                .iter()
+                .map(|c| m(o, &format!("repeat_contacts_per_issue_{c}")))
+                .sum();
+            assert!((causes - m(o, "repeat_contacts_per_issue")).abs() < 1e-9);
+            assert!(m(o, "contacts_per_issue") >= 1.0);
+        }
+    }
+}
+
+#[test]
+fn capable_agents_with_sure_resolution_resolve_every_answered_journey_at_once() {
+    let s = with(&[
+        ("resolve = 0.8", "resolve = 1.0"),
+        ("resolve = 0.8", "resolve = 1.0"),
+        ("agents = 8", "agents = 8\nauthority = 1"),
+        (
+            "patience = { dist = \"exponential\", mean = \"6m\" }",
+            "patience = \"infinite\"",
+        ),
+        ("chance = 0.2", "chance = 0.0"),
+    ]);
+    for name in ["fcr", "fcr_coded", "resolved_share", "contacts_per_issue"] {
+        assert!(values(&s, name).iter().all(|x| *x == 1.0), "{name}");
+    }
+    assert!(
+        values(&s, "transfers_per_contact")
+            .iter()
+            .all(|x| *x == 0.0)
+    );
+}
+
+#[test]
+fn the_runaround_story() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/runaround.toml");
+    let s = ccsim::scenario::load_file(&path).unwrap().scenario;
+    let out = runner::run_with(&s, 2, true).unwrap();
+    let r = s
+        .reasons
+        .iter()
+        .position(|r| r.name == "caller-id-second-line")
+        .unwrap() as u16;
+    let first: Vec<_> = out
+        .outcomes
+        .iter()
+        .flat_map(|o| o.raw.trace.iter())
+        .filter(|row| row.reason == r && row.attempt == 1 && row.outcome != "abandoned")
+        .collect();
+    assert!(first.len() > 500, "{} first contacts", first.len());
+    let mut minutes: Vec<f64> = first
+        .iter()
+        .map(|row| (row.ivr + row.wait + row.talk) as f64 / 60_000.0)
+        .collect();
+    minutes.sort_by(f64::total_cmp);
+    let median = minutes[minutes.len() / 2];
+    let mut agents: Vec<usize> = first.iter().map(|row| row.agents.len()).collect();
+    agents.sort_unstable();
+    let resolved = first.iter().filter(|row| row.outcome == "resolved").count();
+    assert!(
+        (15.0..=26.0).contains(&median),
+        "median journey {median} min"
+    );
+    assert_eq!(agents[agents.len() / 2], 3, "median agents met");
+    assert_eq!(resolved, 0, "nobody may make the exception");
+    let care = s.groups.iter().position(|g| g.name == "care").unwrap() as u16;
+    let via_care = first
+        .iter()
+        .filter(|row| row.agents.first() == Some(&care))
+        .count();
+    assert!(
+        via_care * 10 > first.len() * 8,
+        "the IVR sends it to care first"
+    );
+}
