@@ -34,7 +34,7 @@ impl Sim<'_> {
         let r = usize::from(self.journeys[ct.journey].reason);
         let reason = &s.reasons[r];
         let mut talk = self.reexplain(ct.journey);
-        let skilled = self.has_skill(g, ct.skill);
+        let skilled = self.rt.skilled(ct.class, g, ct.skill);
         let spend = if skilled { self.empowered(g, r) } else { None };
         let outcome = if let Some(spend) = spend {
             talk += scaled(ct.handle, prof);

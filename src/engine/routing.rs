@@ -122,6 +122,14 @@ impl RoutingTable {
         }
     }
 
+    /// Whether group `g` can work a contact of skill index `k` taken from `class`: it has the
+    /// skill, or an overflow rule routes the skill's contacts to it.
+    pub fn skilled(&self, class: u16, g: u16, k: u16) -> bool {
+        let class = usize::from(class);
+        self.native[usize::from(g)][usize::from(k)].is_some()
+            || (class < self.skill_classes && self.routes[class].iter().any(|r| r.group == g))
+    }
+
     /// The direct class of group `g`.
     pub fn direct(&self, g: u16) -> u16 {
         (self.skill_classes + usize::from(g)) as u16
