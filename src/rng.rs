@@ -42,6 +42,14 @@ pub enum Stream {
     Pressure = 12,
     /// Triage time of agents who cannot resolve, and handle time of later segments.
     Segment = 13,
+    /// Whether the company reaches a detectable issue first.
+    Proactive = 14,
+    /// Whether an upstream fix removes an arrival.
+    Upstream = 15,
+    /// Partner handle times, lead times and outcomes.
+    Partner = 16,
+    /// Delays of owners' follow-ups.
+    FollowUp = 17,
 }
 
 /// SplitMix64 step: a bijective 64-bit mixer (Steele, Lea & Flood 2014).

@@ -735,11 +735,11 @@ fn cases() -> Vec<Case> {
         ),
         // --- keys of the format this version does not model ---
         case(
-            "[policy]",
-            doc().extra("[policy]\ncontext = \"siloed\"").text(),
-            "policy",
-            Line("[policy]"),
-            &["not modelled"],
+            "[policy] unknown context",
+            doc().extra("[policy]\ncontext = \"silo\"").text(),
+            "policy.context",
+            Line("context = "),
+            &["unknown context \"silo\""],
         ),
         case(
             "include",
@@ -765,13 +765,13 @@ fn cases() -> Vec<Case> {
             &["not modelled"],
         ),
         case(
-            "reason.partner",
+            "reason.partner missing",
             doc()
                 .reason(&format!("name = \"r\"\n{HANDLE}\npartner = \"courier\""))
                 .text(),
             "reason[r].partner",
             Line("partner = "),
-            &["not modelled"],
+            &["no partner is named \"courier\""],
         ),
         case(
             "channels.chat",

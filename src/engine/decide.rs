@@ -5,7 +5,7 @@
 use super::state::Outcome;
 use super::{Sim, scaled};
 use crate::rng::uniform01;
-use crate::scenario::Context;
+use crate::scenario::{Context, Ownership};
 use crate::time::Ticks;
 
 impl Sim<'_> {
@@ -34,12 +34,28 @@ impl Sim<'_> {
         let r = usize::from(self.journeys[ct.journey].reason);
         let reason = &s.reasons[r];
         let mut talk = self.reexplain(ct.journey);
+        if s.policy.ownership == Ownership::Own && self.journeys[ct.journey].owner.is_none() {
+            self.journeys[ct.journey].owner = Some(g);
+        }
         let skilled = self.rt.skilled(ct.class, g, ct.skill);
         let spend = if skilled { self.empowered(g, r) } else { None };
-        let outcome = if let Some(spend) = spend {
+        let jr = self.journeys[ct.journey];
+        let outcome = if jr.partner_pending {
+            // "Where is my box?": only the partner can act; the agent can only say so.
+            talk += match &reason.triage {
+                Some(d) => d.sample(&mut self.rng.segment),
+                None => scaled(ct.handle, prof),
+            };
+            Outcome::Chase
+        } else if let Some(spend) = spend {
             talk += scaled(ct.handle, prof);
             self.contacts[c].concession = spend;
-            self.capable_outcome(&mut talk, reason.resolve, prof, ct.resolve_u)
+            match self.capable_outcome(&mut talk, reason.resolve, prof, ct.resolve_u) {
+                Outcome::Resolved if reason.partner.is_some() && !jr.company_done => {
+                    Outcome::PartnerNeeded
+                }
+                o => o,
+            }
         } else {
             // With the skill but not the authority, the agent works the case through before
             // escalating or refusing; without the skill, the agent triages and passes it on.
@@ -68,7 +84,9 @@ impl Sim<'_> {
         let policy = &self.s.policy;
         let jr = &mut self.journeys[j];
         jr.agents_met = jr.agents_met.saturating_add(1);
-        if policy.context == Context::Siloed && jr.agents_met > 1 {
+        // A case owner briefs every later agent: the customer does not retell the story.
+        let owned = policy.ownership == Ownership::Own && jr.owner.is_some();
+        if policy.context == Context::Siloed && jr.agents_met > 1 && !owned {
             jr.reexplanations += 1;
             jr.patience_loss += policy.reexplain_patience;
             policy.reexplain_handle

@@ -1,7 +1,7 @@
 //! How a contact moves: arrival → (lines, IVR) → queue or agent → talk → after-contact work, and
 //! how agents pick work: longest-idle agent first, best proficiency first, priority then FCFS.
 
-use super::state::{Cause, Contact, NIL, Outcome};
+use super::state::{Cause, Contact, Kind, NIL, Outcome};
 use super::{Event, Sim};
 use crate::rng::uniform01;
 use crate::stats::tally::ContactTally;
@@ -23,15 +23,17 @@ impl Sim<'_> {
         f(&mut self.raw.intervals[cell].contacts);
     }
 
-    /// A new attempt of journey `j` arrives on the phone.
-    pub(super) fn new_contact(&mut self, j: u32) {
+    /// Create a contact of journey `j`, drawing what the customer brings to it. Only inbound
+    /// contacts count in the queue statistics; outbound ones have no patience (the company
+    /// calls).
+    pub(super) fn make_contact(&mut self, j: u32, kind: Kind) -> u32 {
         let s = self.s;
         let jr = self.journeys[j];
         let persona = &s.personas[jr.persona as usize];
         let reason = &s.reasons[jr.reason as usize];
-        let patience = match &persona.patience {
-            Some(d) => d.sample(&mut self.rng.patience),
-            None => Ticks::MAX,
+        let patience = match (&persona.patience, kind) {
+            (Some(d), Kind::Inbound | Kind::PartnerCall) => d.sample(&mut self.rng.patience),
+            _ => Ticks::MAX,
         };
         let handle = reason.handle.sample(&mut self.rng.handle);
         let wrapup = reason
@@ -44,7 +46,7 @@ impl Sim<'_> {
         } else {
             uniform01(&mut self.rng.resolve)
         };
-        let measured = self.in_window(self.now);
+        let measured = kind == Kind::Inbound && self.in_window(self.now);
         let skill = self.rt.skill_index(reason.skill);
         let contact = Contact {
             journey: j,
@@ -59,6 +61,7 @@ impl Sim<'_> {
             answered: false,
             outcome: Outcome::Resolved,
             concession: 0.0,
+            kind,
             level: s.routing.priority[jr.persona as usize][jr.reason as usize],
             measured,
             cell: if measured {
@@ -74,8 +77,17 @@ impl Sim<'_> {
             next: NIL,
         };
         let c = self.contacts.insert(contact);
-        self.trace_start(c, j);
+        if kind != Kind::PartnerJob {
+            self.trace_start(c, j);
+        }
         self.raw.peak_contacts = self.raw.peak_contacts.max(self.contacts.live() as u64);
+        c
+    }
+
+    /// A new attempt of journey `j` arrives on the phone.
+    pub(super) fn new_contact(&mut self, j: u32) {
+        let s = self.s;
+        let c = self.make_contact(j, Kind::Inbound);
         self.tally(c, |t| t.offered += 1);
         if let Some(lines) = s.phone.lines
             && self.lines_busy >= lines
@@ -217,9 +229,29 @@ impl Sim<'_> {
         self.schedule(self.now + talk, Event::ServiceDone(c));
     }
 
+    /// An inbound call gives its line back (once).
+    pub(super) fn release_line(&mut self, c: u32) {
+        if self.contacts[c].kind == Kind::Inbound {
+            self.lines_busy -= 1;
+            self.contacts[c].kind = Kind::Outbound;
+        }
+    }
+
+    /// A contact ends (its outcome already applied to the journey by the caller).
+    pub(super) fn end_contact(&mut self, c: u32) {
+        let outcome = super::trace::outcome_name(self.contacts[c].outcome);
+        self.trace_end(c, outcome);
+        self.release_line(c);
+        self.contacts.remove(c);
+    }
+
     pub(super) fn on_abandon(&mut self, c: u32) {
         self.contacts[c].abandon = None;
-        self.leave_queue(c);
+        if self.at_partner(c) {
+            self.leave_partner(c);
+        } else {
+            self.leave_queue(c);
+        }
         let ct = self.contacts[c];
         let wait = self.now - ct.queued_at;
         self.journeys[ct.journey].effort += wait;
@@ -229,7 +261,7 @@ impl Sim<'_> {
                 t.wait_all += wait;
             });
         }
-        self.lines_busy -= 1;
+        self.release_line(c);
         self.trace_with(c, |r| r.wait += wait);
         self.trace_end(c, "abandoned");
         self.contacts.remove(c);
@@ -273,13 +305,22 @@ impl Sim<'_> {
             self.enter_queue(c);
             return;
         }
-        self.trace_end(c, super::trace::outcome_name(ct.outcome));
-        self.contacts.remove(c);
-        self.lines_busy -= 1;
         let jr = &mut self.journeys[j];
         if jr.attempts == 1 && matches!(ct.outcome, Outcome::Resolved | Outcome::FalseResolution) {
             jr.first_coded = true;
         }
+        // The agent goes on to after-contact work, whatever happens to the journey.
+        if ct.wrapup > 0 {
+            self.schedule(self.now + ct.wrapup, Event::AgentFree(ct.group));
+        } else {
+            self.agent_available(ct.group);
+        }
+        if ct.outcome == Outcome::PartnerNeeded {
+            self.hand_to_partner(c);
+            return;
+        }
+        self.end_contact(c);
+        let jr = &mut self.journeys[j];
         match ct.outcome {
             Outcome::Resolved => {
                 if jr.measured {
@@ -287,18 +328,15 @@ impl Sim<'_> {
                 }
                 self.end_journey(j, true);
             }
-            Outcome::NotResolved => self.attempt_failed(j, Cause::NotResolved),
+            Outcome::NotResolved => self.not_resolved(j),
+            Outcome::Chase => self.chase_done(j),
             Outcome::FalseResolution => self.attempt_failed(j, Cause::FalseResolution),
             Outcome::Refused => {
                 jr.refusals = jr.refusals.saturating_add(1);
                 self.attempt_failed(j, Cause::Refusal);
             }
-            Outcome::Transfer(_) => unreachable!("handled above"),
-        }
-        if ct.wrapup > 0 {
-            self.schedule(self.now + ct.wrapup, Event::AgentFree(ct.group));
-        } else {
-            self.agent_available(ct.group);
+            // Transfers and partner hand-offs returned above.
+            Outcome::Transfer(_) | Outcome::PartnerNeeded => {}
         }
     }
 

@@ -1,9 +1,10 @@
 //! Journeys: a customer's issue from its first contact to resolved, given up, or still open
 //! when the drain ends; repeat contacts and their causes.
 
-use super::state::{Cause, Journey};
+use super::state::{Cause, Journey, Kind};
 use super::{Event, Sim, pick};
 use crate::rng::uniform01;
+use crate::scenario::Ownership;
 use crate::stats::tally::JourneyTally;
 
 impl Sim<'_> {
@@ -12,6 +13,15 @@ impl Sim<'_> {
         let s = self.s;
         let persona = pick(&mut self.rng.persona, s.personas.iter().map(|p| p.share));
         let reason = pick(&mut self.rng.reason, s.reasons.iter().map(|r| r.share));
+        if let Some(t) = self.arrivals.next(self.hard_stop) {
+            self.schedule(t, Event::Arrival);
+        }
+        // An upstream fix removes part of an avoidable reason's arrivals.
+        let fix =
+            s.policy.upstream_fix.get(reason).copied().unwrap_or(0.0) * s.reasons[reason].avoidable;
+        if fix > 0.0 && uniform01(&mut self.rng.upstream) < fix {
+            return;
+        }
         let measured = self.in_window(self.now);
         let mut journey = Journey::new(persona as u16, reason as u16, measured);
         journey.seq = self.journey_seq;
@@ -21,10 +31,52 @@ impl Sim<'_> {
             self.journey_tally(j).issues += 1;
             self.open_measured += 1;
         }
-        self.new_contact(j);
-        if let Some(t) = self.arrivals.next(self.hard_stop) {
-            self.schedule(t, Event::Arrival);
+        // Proactive outreach: the company reaches a detectable issue before the customer calls.
+        let reach = s.reasons[reason].detectable * s.policy.proactive;
+        if reach > 0.0 && uniform01(&mut self.rng.proactive) < reach {
+            self.journeys[j].proactive = true;
+            if measured {
+                self.journey_tally(j).proactive += 1;
+            }
+            let c = self.make_contact(j, Kind::Outbound);
+            self.enter_queue(c);
+            return;
         }
+        self.new_contact(j);
+    }
+
+    /// An unresolved contact: a case owner calls the customer back; otherwise the customer
+    /// decides whether to try again.
+    pub(super) fn not_resolved(&mut self, j: u32) {
+        let jr = self.journeys[j];
+        let max = self.s.personas[usize::from(jr.persona)]
+            .persistence
+            .max_attempts;
+        if self.s.policy.ownership == Ownership::Own && jr.owner.is_some() {
+            if u32::from(jr.attempts) < max {
+                let delay = self.s.policy.follow_up.sample(&mut self.rng.follow_up);
+                self.schedule(self.now + delay, Event::FollowUp(j));
+            } else {
+                self.journeys[j].cause = Cause::NotResolved;
+                self.end_journey(j, false);
+            }
+            return;
+        }
+        self.attempt_failed(j, Cause::NotResolved);
+    }
+
+    /// The owner calls the customer back, straight to the owner's team.
+    pub(super) fn on_follow_up(&mut self, j: u32) {
+        let jr = &mut self.journeys[j];
+        jr.attempts += 1;
+        jr.cause = Cause::FollowUp;
+        let owner = jr.owner.unwrap_or(0);
+        if jr.measured {
+            self.journey_tally(j).repeats[Cause::FollowUp as usize] += 1;
+        }
+        let c = self.make_contact(j, Kind::Outbound);
+        self.contacts[c].class = self.rt.direct(owner);
+        self.enter_queue(c);
     }
 
     /// The (persona, reason) journey tally of journey `j`.
@@ -42,7 +94,12 @@ impl Sim<'_> {
         if measured {
             self.journey_tally(j).repeats[cause as usize] += 1;
         }
-        self.new_contact(j);
+        if self.journeys[j].to_partner {
+            let c = self.make_contact(j, Kind::PartnerCall);
+            self.enter_partner(c);
+        } else {
+            self.new_contact(j);
+        }
     }
 
     /// The attempt did not resolve the issue, for `cause`: the persona's persistence decides
@@ -69,6 +126,7 @@ impl Sim<'_> {
         t.refusals += u64::from(jr.refusals);
         t.effort += jr.effort;
         t.first_coded += u64::from(jr.first_coded);
+        t.partner_handoffs += u64::from(jr.partner_handoffs);
     }
 
     /// The journey ends: resolved, or given up.

@@ -9,6 +9,7 @@ mod arrivals;
 mod decide;
 mod flow;
 mod journey;
+mod partner;
 pub mod queue;
 pub mod routing;
 mod state;
@@ -50,6 +51,14 @@ enum Event {
     Boundary,
     /// The measured window ends (when it does not end on a boundary).
     WindowEnd,
+    /// A partner agent finishes a contact or job.
+    PartnerDone(u32),
+    /// A partner's pending action takes place (journey).
+    PartnerAction(u32),
+    /// A customer chases a pending partner action (journey, its arrival number).
+    Chase(u32, u32),
+    /// A case owner calls the customer back (journey).
+    FollowUp(u32),
 }
 
 /// Run replication `replication` of a scenario.
@@ -81,6 +90,10 @@ struct Rngs {
     routing: SimRng,
     pressure: SimRng,
     segment: SimRng,
+    proactive: SimRng,
+    upstream: SimRng,
+    partner: SimRng,
+    follow_up: SimRng,
 }
 
 /// Per-group agent state.
@@ -109,6 +122,7 @@ struct Sim<'s> {
     journey_seq: u32,
     trace: Option<trace::Trace>,
     groups: Vec<GroupState>,
+    partners: Vec<partner::PartnerState>,
     queues: Vec<WaitQueue>,
     levels: usize,
     waiting: Level,
@@ -159,11 +173,16 @@ impl<'s> Sim<'s> {
                 routing: r(Stream::Routing),
                 pressure: r(Stream::Pressure),
                 segment: r(Stream::Segment),
+                proactive: r(Stream::Proactive),
+                upstream: r(Stream::Upstream),
+                partner: r(Stream::Partner),
+                follow_up: r(Stream::FollowUp),
             },
             contacts: Slab::default(),
             journeys: Slab::default(),
             journey_seq: 0,
             trace: None,
+            partners: vec![Default::default(); s.partners.len()],
             groups: (0..ng)
                 .map(|_| GroupState {
                     idle: VecDeque::new(),
@@ -207,6 +226,7 @@ impl<'s> Sim<'s> {
     fn start(&mut self) {
         let slot = self.slot_of(0);
         self.apply_staffing(slot);
+        self.partner_hours();
         let rel = -self.window_start;
         let k = rel.div_euclid(self.s.interval) + 1;
         let first_boundary = self.window_start + k * self.s.interval;
@@ -236,6 +256,10 @@ impl<'s> Sim<'s> {
                 Event::Retry(j) => self.on_retry(j),
                 Event::Boundary => self.on_boundary(),
                 Event::WindowEnd => self.flush(),
+                Event::PartnerDone(c) => self.on_partner_done(c),
+                Event::PartnerAction(j) => self.on_partner_action(j),
+                Event::Chase(j, seq) => self.on_chase(j, seq),
+                Event::FollowUp(j) => self.on_follow_up(j),
             }
             if self.window_closed && self.open_measured == 0 {
                 break;

@@ -37,6 +37,8 @@ pub struct Contact {
     pub outcome: Outcome,
     /// Money the current agent spends on an exception if the segment resolves the issue.
     pub concession: f64,
+    /// Who started it and where it waits.
+    pub kind: Kind,
     /// Priority level (0 first).
     pub level: u8,
     /// Counted in the window's statistics.
@@ -70,6 +72,23 @@ pub enum Outcome {
     Refused,
     /// Passed to another group's queue (a direct class) within the same contact.
     Transfer(u16),
+    /// The company did its part; a partner must act next.
+    PartnerNeeded,
+    /// The customer chased a partner's pending action; nothing to do but wait.
+    Chase,
+}
+
+/// What a contact is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The customer calls the company (IVR, lines, patience; counted in queue statistics).
+    Inbound,
+    /// The company calls the customer (proactive outreach, an owner's follow-up).
+    Outbound,
+    /// The customer calls a partner, or is transferred to one (waits in the partner's queue).
+    PartnerCall,
+    /// Work the company handed to a partner; the customer is not involved.
+    PartnerJob,
 }
 
 /// Why a customer had to get in touch again: the cause of a repeat contact.
@@ -86,15 +105,21 @@ pub enum Cause {
     Abandoned = 3,
     /// All lines were busy.
     Blocked = 4,
+    /// A partner: sent to it, chasing it, or its action failed.
+    Partner = 5,
+    /// The case owner called back.
+    FollowUp = 6,
 }
 
 /// Names of the causes, in `Cause` order (stable: they are metric names).
-pub const CAUSES: [&str; 5] = [
+pub const CAUSES: [&str; 7] = [
     "not_resolved",
     "false_resolution",
     "refusal",
     "abandoned",
     "blocked",
+    "partner",
+    "follow_up",
 ];
 
 /// One customer issue, from first contact to resolved or given up.
@@ -126,6 +151,18 @@ pub struct Journey {
     pub effort: Ticks,
     /// Arrival number of the journey in its replication.
     pub seq: u32,
+    /// The group that owns the case (ownership = "own").
+    pub owner: Option<u16>,
+    /// The company has done its part; the partner must act.
+    pub company_done: bool,
+    /// A partner's action is pending.
+    pub partner_pending: bool,
+    /// Hand-offs to partners.
+    pub partner_handoffs: u16,
+    /// The company reached out first.
+    pub proactive: bool,
+    /// The next contact goes to the partner (cold hand-off).
+    pub to_partner: bool,
 }
 
 impl Journey {
@@ -145,6 +182,12 @@ impl Journey {
             patience_loss: 0,
             effort: 0,
             seq: 0,
+            owner: None,
+            company_done: false,
+            partner_pending: false,
+            partner_handoffs: 0,
+            proactive: false,
+            to_partner: false,
         }
     }
 }
@@ -197,6 +240,11 @@ impl<T> Slab<T> {
     /// Items alive now.
     pub fn live(&self) -> usize {
         self.live
+    }
+
+    /// The item with this id, if it is alive.
+    pub fn get(&self, id: u32) -> Option<&T> {
+        self.items.get(id as usize).and_then(Option::as_ref)
     }
 
     /// The live items, in id order.
@@ -293,6 +341,7 @@ mod tests {
             answered: false,
             outcome: Outcome::Resolved,
             concession: 0.0,
+            kind: Kind::Inbound,
             level: 0,
             measured: false,
             cell: 0,

@@ -51,6 +51,8 @@ pub fn outcome_name(o: Outcome) -> &'static str {
         Outcome::FalseResolution => "false_resolution",
         Outcome::Refused => "refused",
         Outcome::Transfer(_) => "transferred",
+        Outcome::PartnerNeeded => "sent_to_partner",
+        Outcome::Chase => "chased_partner",
     }
 }
 

@@ -8,6 +8,7 @@ impl Sim<'_> {
         self.flush();
         let slot = self.slot_of(self.now);
         self.apply_staffing(slot);
+        self.partner_hours();
         let next = self.now + self.s.interval;
         if next <= self.hard_stop {
             self.schedule(next, Event::Boundary);

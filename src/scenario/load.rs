@@ -8,8 +8,9 @@ use crate::time::{DAY, MINUTE, TICKS_PER_SECOND, Ticks, format_duration};
 
 const TOP: &[&str] = &[
     "scenario", "arrivals", "persona", "reason", "group", "channels", "routing", "policy",
+    "partner",
 ];
-const TOP_PLANNED: &[&str] = &["include", "partner", "satisfaction", "cost"];
+const TOP_PLANNED: &[&str] = &["include", "satisfaction", "cost"];
 const MAX_AGENTS: i64 = 100_000;
 
 /// Names of channels in the format; only the phone is modelled by this version.
@@ -26,13 +27,14 @@ pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scena
     s.personas = personas(r, top.get("persona"));
     let skills = collect_skills(&top);
     s.skills = skills;
-    s.reasons = reasons(r, top.get("reason"), &s.skills);
+    s.partners = super::partner::partners(r, top.get("partner"));
+    s.reasons = reasons(r, top.get("reason"), &s.skills, &s.partners);
     s.groups = groups(r, &top, &s.skills, day_slots);
     if let Some(ch) = top.get("channels") {
         s.phone = channels(r, ch, &s.groups);
     }
     if let Some(p) = top.get("policy") {
-        s.policy = super::policy::policy(r, p);
+        s.policy = super::policy::policy(r, p, &s.reasons);
     }
     s.routing = routing(r, top.get("routing"), &s);
     check_names(r, &top);
@@ -62,6 +64,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         phone: Phone::default(),
         routing: Routing::default(),
         policy: Policy::default(),
+        partners: Vec::new(),
     };
     let allowed = [
         "name",
@@ -272,7 +275,8 @@ fn profile(r: &mut Reader, node: &Node, slots: usize, interval: Ticks) -> Option
     Some(out)
 }
 
-fn named_items<'n>(r: &mut Reader, node: &'n Node, section: &str) -> Vec<(String, &'n Node)> {
+/// The `[[section]]` tables with their names; reports missing and duplicate names.
+pub fn named_items<'n>(r: &mut Reader, node: &'n Node, section: &str) -> Vec<(String, &'n Node)> {
     let items: &[Node] = match &node.value {
         Value::Array(items) => items,
         Value::Table(_) => std::slice::from_ref(node),
@@ -503,7 +507,12 @@ fn collect_skills(top: &Fields) -> Vec<String> {
     skills
 }
 
-fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason> {
+fn reasons(
+    r: &mut Reader,
+    node: Option<&Node>,
+    skills: &[String],
+    partners: &[Partner],
+) -> Vec<Reason> {
     let Some(node) = node else {
         r.diags.push(r.src.diag(Default::default(), "reason", "missing [[reason]]: at least one contact reason is needed")
             .with_help("add [[reason]] with name = \"general\" and handle = { dist = \"exponential\", mean = \"3m\" }"));
@@ -526,8 +535,11 @@ fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason
                 "concession",
                 "triage",
                 "misroute",
+                "partner",
+                "avoidable",
+                "detectable",
             ],
-            &["partner", "self_service", "avoidable", "detectable"],
+            &["self_service"],
         ) else {
             continue;
         };
@@ -591,6 +603,16 @@ fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason
             None => Some(None),
             Some(n) => r.probability(n, &f.child("misroute")).map(Some),
         };
+        let partner = match f.get("partner") {
+            None => Some(None),
+            Some(n) => super::partner::partner_ref(r, n, &f.child("partner"), partners).map(Some),
+        };
+        let share_of = |r: &mut Reader, key: &str| {
+            f.get(key)
+                .map(|n| r.probability(n, &f.child(key)))
+                .unwrap_or(Some(if key == "avoidable" { 1.0 } else { 0.0 }))
+        };
+        let (avoidable, detectable) = (share_of(r, "avoidable"), share_of(r, "detectable"));
         if let (
             Some(share),
             Some(skill),
@@ -601,8 +623,12 @@ fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason
             Some(concession),
             Some(triage),
             Some(misroute),
+            Some(partner),
+            Some(avoidable),
+            Some(detectable),
         ) = (
             share, skill, handle, wrapup, resolve, authority, concession, triage, misroute,
+            partner, avoidable, detectable,
         ) {
             out.push(Reason {
                 name,
@@ -615,6 +641,9 @@ fn reasons(r: &mut Reader, node: Option<&Node>, skills: &[String]) -> Vec<Reason
                 concession,
                 triage,
                 misroute,
+                partner,
+                avoidable,
+                detectable,
             });
         }
     }

@@ -6,6 +6,7 @@
 mod dists;
 mod load;
 mod model;
+mod partner;
 mod policy;
 mod read;
 pub mod tree;

@@ -12,6 +12,9 @@ pub struct GroupId(pub u16);
 /// Index of a persona in `Scenario::personas`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PersonaId(pub u16);
+/// Index of a partner in `Scenario::partners`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PartnerId(pub u16);
 /// Index of a reason in `Scenario::reasons`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReasonId(pub u16);
@@ -47,6 +50,8 @@ pub struct Scenario {
     pub skills: Vec<String>,
     /// Agent groups.
     pub groups: Vec<Group>,
+    /// Third parties that must act on some reasons.
+    pub partners: Vec<Partner>,
     /// The phone channel.
     pub phone: Phone,
     /// Routing rules.
@@ -142,6 +147,12 @@ pub struct Reason {
     pub triage: Option<Dist>,
     /// Chance the IVR misroutes this reason (`None` = `channels.phone.misroute`).
     pub misroute: Option<f64>,
+    /// Partner that must act once the company has done its part.
+    pub partner: Option<PartnerId>,
+    /// Share of arrivals an upstream fix could remove.
+    pub avoidable: f64,
+    /// Share of issues the company could detect before the customer gets in touch.
+    pub detectable: f64,
 }
 
 /// A team of identical agents.
@@ -256,6 +267,72 @@ pub struct Policy {
     pub transfer_accuracy: f64,
     /// Transfers within one contact before the agent gives up and asks the customer to call back.
     pub max_transfers: u32,
+    /// Who keeps the case.
+    pub ownership: Ownership,
+    /// Delay before the owner calls the customer back on an unresolved case.
+    pub follow_up: Dist,
+    /// How work goes to partners.
+    pub partner_mode: PartnerMode,
+    /// Share of detectable issues the company reaches first.
+    pub proactive: f64,
+    /// Share removed of each reason's avoidable arrivals, by reason index (0 = none).
+    pub upstream_fix: Vec<f64>,
+}
+
+/// Who keeps the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ownership {
+    /// Each agent passes it on; the customer chases.
+    #[default]
+    HandOff,
+    /// The first agent's group keeps it: briefs the next agents, calls back, chases partners.
+    Own,
+}
+
+/// How a case goes to a partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PartnerMode {
+    /// The customer must contact the partner.
+    #[default]
+    Cold,
+    /// The company transfers the customer to the partner.
+    Warm,
+    /// The company hands the work over and follows up; the customer is not involved.
+    Owned,
+}
+
+/// A third party with its own capacity, hours and rules.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    /// Name.
+    pub name: String,
+    /// Agents while open.
+    pub agents: u32,
+    /// Opening hours (start, end) as times of day [ticks]; `None` = always open.
+    pub hours: Option<(Ticks, Ticks)>,
+    /// Lead time before the partner acts on a job (e.g. shipping a box).
+    pub delay: Option<Dist>,
+    /// Partner handle time.
+    pub handle: Dist,
+    /// Chance the partner's action resolves the issue.
+    pub resolve: f64,
+    /// Whether the partner sees the case history.
+    pub shares_context: bool,
+    /// Whether the partner may make an exception (needed for reasons with authority > 0).
+    pub allows_exceptions: bool,
+    /// Fee per hand-off.
+    pub fee: f64,
+}
+
+impl Partner {
+    /// Whether the partner is open at time of day `t`.
+    pub fn open_at(&self, t: Ticks) -> bool {
+        match self.hours {
+            None => true,
+            Some((a, b)) if a <= b => t >= a && t < b,
+            Some((a, b)) => t >= a || t < b,
+        }
+    }
 }
 
 impl Default for Policy {
@@ -268,6 +345,13 @@ impl Default for Policy {
             aht_pressure: 0.0,
             transfer_accuracy: 1.0,
             max_transfers: 3,
+            ownership: Ownership::HandOff,
+            follow_up: Dist::Constant {
+                value: 4.0 * 3600.0,
+            },
+            partner_mode: PartnerMode::Cold,
+            proactive: 0.0,
+            upstream_fix: Vec::new(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The `[policy]` section: context, re-explanation, AHT target and pressure, transfers.
 
-use super::model::{Context, Policy};
+use super::model::{Context, Ownership, PartnerMode, Policy, Reason};
 use super::read::Reader;
 use super::tree::{Node, Value};
 
@@ -11,15 +11,74 @@ const KEYS: &[&str] = &[
     "aht_pressure",
     "transfer_accuracy",
     "max_transfers",
+    "ownership",
+    "follow_up",
+    "partner_mode",
+    "proactive",
+    "upstream_fix",
 ];
-const PLANNED: &[&str] = &["ownership", "partner_mode", "proactive", "upstream_fix"];
+
+/// Read a string that must be one of `allowed` (with what each means, for the help).
+fn choice(r: &mut Reader, n: &Node, path: &str, allowed: &[(&str, &str)]) -> Option<usize> {
+    let v = r.string(n, path)?;
+    if let Some(i) = allowed.iter().position(|(a, _)| *a == v) {
+        return Some(i);
+    }
+    let list: Vec<String> = allowed
+        .iter()
+        .map(|(a, m)| format!("\"{a}\" ({m})"))
+        .collect();
+    r.error_help(
+        n.span,
+        path,
+        format!("unknown value \"{v}\""),
+        format!("allowed: {}", list.join(", ")),
+    );
+    None
+}
 
 /// Read `[policy]`.
-pub fn policy(r: &mut Reader, node: &Node) -> Policy {
-    let mut p = Policy::default();
-    let Some(f) = r.table(node, "policy", KEYS, PLANNED) else {
+pub fn policy(r: &mut Reader, node: &Node, reasons: &[Reason]) -> Policy {
+    let mut p = Policy {
+        upstream_fix: vec![0.0; reasons.len()],
+        ..Policy::default()
+    };
+    let Some(f) = r.table(node, "policy", KEYS, &[]) else {
         return p;
     };
+    if let Some(n) = f.get("ownership") {
+        let allowed = [
+            ("hand-off", "each agent passes the case on"),
+            ("own", "the first agent's team keeps it to the end"),
+        ];
+        if let Some(i) = choice(r, n, "policy.ownership", &allowed) {
+            p.ownership = [Ownership::HandOff, Ownership::Own][i];
+        }
+    }
+    if let Some(n) = f.get("follow_up")
+        && let Some(Some(d)) = r.dist(n, "policy.follow_up", false)
+    {
+        p.follow_up = d;
+    }
+    if let Some(n) = f.get("partner_mode") {
+        let allowed = [
+            ("cold", "the customer contacts the partner"),
+            ("warm", "the company transfers the customer to the partner"),
+            ("owned", "the company hands the work over and follows up"),
+        ];
+        if let Some(i) = choice(r, n, "policy.partner_mode", &allowed) {
+            p.partner_mode = [PartnerMode::Cold, PartnerMode::Warm, PartnerMode::Owned][i];
+        }
+    }
+    if let Some(v) = f
+        .get("proactive")
+        .and_then(|n| r.probability(n, "policy.proactive"))
+    {
+        p.proactive = v;
+    }
+    if let Some(n) = f.get("upstream_fix") {
+        upstream_fix(r, n, reasons, &mut p.upstream_fix);
+    }
     if let Some(n) = f.get("context") {
         match r.string(n, "policy.context").as_deref() {
             Some("shared") => p.context = Context::Shared,
@@ -83,4 +142,50 @@ pub fn policy(r: &mut Reader, node: &Node) -> Policy {
         p.max_transfers = v as u32;
     }
     p
+}
+
+/// `upstream_fix = { reason = "where-is-my-box", share = 0.5 }`, or an array of them.
+fn upstream_fix(r: &mut Reader, node: &Node, reasons: &[Reason], out: &mut [f64]) {
+    let items: Vec<&Node> = match &node.value {
+        Value::Array(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    for (i, it) in items.into_iter().enumerate() {
+        let path = if matches!(node.value, Value::Array(_)) {
+            format!("policy.upstream_fix[{i}]")
+        } else {
+            "policy.upstream_fix".to_string()
+        };
+        let Some(f) = r.table(it, &path, &["reason", "share"], &[]) else {
+            continue;
+        };
+        let share = r
+            .require(&f, "share", "0.5")
+            .and_then(|n| r.probability(n, &f.child("share")));
+        let Some(n) = r.require(&f, "reason", "\"where-is-my-box\"") else {
+            continue;
+        };
+        let Some(name) = r.string(n, &f.child("reason")) else {
+            continue;
+        };
+        match reasons.iter().position(|x| x.name == name) {
+            Some(k) => {
+                if let Some(share) = share {
+                    out[k] = share;
+                }
+            }
+            None => {
+                let names: Vec<&str> = reasons.iter().map(|x| x.name.as_str()).collect();
+                let hint = super::read::suggest(&name, names.iter().copied())
+                    .map(|c| format!("did you mean \"{c}\"? "))
+                    .unwrap_or_default();
+                r.error_help(
+                    n.span,
+                    &f.child("reason"),
+                    format!("no reason is named \"{name}\""),
+                    format!("{hint}reasons: {}", names.join(", ")),
+                );
+            }
+        }
+    }
 }

@@ -187,6 +187,21 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// A boolean.
+    pub fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
+        match node.value {
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.error(
+                    node.span,
+                    path,
+                    format!("expected true or false, found {}", show(node)),
+                );
+                None
+            }
+        }
+    }
+
     /// A finite number (integer or float).
     pub fn number(&mut self, node: &Node, path: &str) -> Option<f64> {
         let v = match node.value {

@@ -29,6 +29,8 @@ pub const SUMMARY_METRICS: &[&str] = &[
     "repeat_contacts_per_issue_refusal",
     "repeat_contacts_per_issue_abandoned",
     "repeat_contacts_per_issue_blocked",
+    "repeat_contacts_per_issue_partner",
+    "repeat_contacts_per_issue_follow_up",
     "fcr",
     "fcr_coded",
     "transfers_per_contact",
@@ -38,7 +40,10 @@ pub const SUMMARY_METRICS: &[&str] = &[
     "gave_up_share",
     "open_share",
     "effort",
+    "partner_handoffs_per_issue",
+    "proactive_share",
     "cost_agents",
+    "cost_partners",
     "cost_concessions",
     "cost_total",
     "cost_per_resolved",
@@ -233,7 +238,7 @@ impl Outcome {
         let per_issue = |x: f64| (j.issues > 0).then(|| x / j.issues as f64);
         let jv = journey_values(j);
         let t = &raw.all;
-        let cost_total = cost_agents + j.concessions;
+        let cost_total = cost_agents + j.concessions + j.partner_fees;
         let mut summary = vec![
             Some(t.offered as f64),
             Some(t.answered as f64),
@@ -255,7 +260,10 @@ impl Outcome {
         summary.extend(j.repeats.iter().map(|r| per_issue(*r as f64)));
         summary.extend_from_slice(&jv[3..]);
         summary.extend([
+            per_issue(j.partner_handoffs as f64),
+            per_issue(j.proactive as f64),
             Some(cost_agents),
+            Some(j.partner_fees),
             Some(j.concessions),
             Some(cost_total),
             (j.resolved > 0).then(|| cost_total / j.resolved as f64),
@@ -304,5 +312,28 @@ pub fn dimension_metrics(dimension: &str) -> &'static [&'static str] {
         "group" => GROUP_METRICS,
         "cause" => CAUSE_METRICS,
         _ => SLICE_METRICS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slice_metrics_are_contact_then_journey_metrics() {
+        let joined: Vec<&str> = CONTACT_METRICS
+            .iter()
+            .chain(JOURNEY_METRICS)
+            .copied()
+            .collect();
+        assert_eq!(SLICE_METRICS, joined.as_slice());
+    }
+
+    #[test]
+    fn every_cause_has_a_summary_metric() {
+        for cause in crate::engine::CAUSES {
+            let name = format!("repeat_contacts_per_issue_{cause}");
+            assert!(SUMMARY_METRICS.contains(&name.as_str()), "{name}");
+        }
     }
 }

@@ -134,7 +134,7 @@ impl Level {
 }
 
 /// Number of repeat-contact causes (see `engine::state::CAUSES`).
-pub const N_CAUSES: usize = 5;
+pub const N_CAUSES: usize = 7;
 
 /// What happened to the issues (journeys) that began in the window.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -163,6 +163,12 @@ pub struct JourneyTally {
     pub repeats: [u64; N_CAUSES],
     /// Money spent on exceptions that resolved issues.
     pub concessions: f64,
+    /// Hand-offs to partners.
+    pub partner_handoffs: u64,
+    /// Partner fees.
+    pub partner_fees: f64,
+    /// Journeys the company reached first.
+    pub proactive: u64,
 }
 
 impl JourneyTally {
@@ -182,6 +188,9 @@ impl JourneyTally {
             *a += b;
         }
         self.concessions += o.concessions;
+        self.partner_handoffs += o.partner_handoffs;
+        self.partner_fees += o.partner_fees;
+        self.proactive += o.proactive;
     }
 }
 
