@@ -46,6 +46,11 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         repeats: usize,
     },
+    /// Erlang C, A or B calculator: waiting, abandonment, service level and occupancy at a
+    /// given staffing (exact formulas, no simulation).
+    Erlang(ErlangArgs),
+    /// Agents needed for a service-level target: Erlang C, or Erlang A with --patience.
+    Staff(StaffArgs),
 }
 
 /// Arguments of `ccsim run`.
@@ -68,6 +73,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write journeys.csv: every contact of every journey (for small runs).
+    #[arg(long)]
+    pub trace: bool,
 }
 
 /// Arguments of `ccsim selftest`.
@@ -102,6 +110,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             print!("{}", crate::bench::table(&lines));
             Ok(())
         }
+        Command::Erlang(args) => erlang(args),
+        Command::Staff(args) => staff(args),
     }
 }
 
@@ -147,7 +157,7 @@ fn run(args: RunArgs) -> Result<()> {
         .unwrap_or_else(|| Path::new("results").join(&s.name));
     let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let clock = Instant::now();
-    let out = runner::run(&s, threads)?;
+    let out = runner::run_with(&s, threads, args.trace)?;
     let manifest = Manifest {
         ccsim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: s.name.clone(),
@@ -186,9 +196,9 @@ fn print_headline(s: &Scenario, out: &runner::RunOutput) {
         if let Some(sm) = summarize(&values, report::CONFIDENCE) {
             match (sm.ci_low, sm.ci_high) {
                 (Some(lo), Some(hi)) => {
-                    println!("  {metric:<28} {:>14.4}   [{lo:.4}, {hi:.4}]", sm.mean)
+                    println!("  {metric:<44} {:>14.4}   [{lo:.4}, {hi:.4}]", sm.mean)
                 }
-                _ => println!("  {metric:<28} {:>14.4}", sm.mean),
+                _ => println!("  {metric:<44} {:>14.4}", sm.mean),
             }
         }
     }
@@ -250,4 +260,86 @@ fn selftest(args: SelftestArgs) -> Result<()> {
             list.join(", ")
         )))
     }
+}
+
+/// Arguments of `ccsim erlang`.
+#[derive(Debug, clap::Args)]
+pub struct ErlangArgs {
+    /// Queueing model.
+    #[arg(value_enum)]
+    pub model: crate::calc::Model,
+    /// Arrival rate, e.g. "1000/h" or "16.7/m".
+    #[arg(long, allow_hyphen_values = true)]
+    pub rate: String,
+    /// Mean handle time, e.g. "3m" or "180s".
+    #[arg(long, allow_hyphen_values = true)]
+    pub aht: String,
+    /// Agents on duty.
+    #[arg(long, allow_hyphen_values = true)]
+    pub agents: String,
+    /// Mean patience before callers abandon, e.g. "2m" (Erlang A only).
+    #[arg(long, allow_hyphen_values = true)]
+    pub patience: Option<String>,
+    /// Service-level threshold: the share answered within it is reported.
+    #[arg(long, default_value = "20s", allow_hyphen_values = true)]
+    pub sl: String,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `ccsim staff`.
+#[derive(Debug, clap::Args)]
+pub struct StaffArgs {
+    /// Arrival rate, e.g. "1000/h" or "16.7/m".
+    #[arg(long, allow_hyphen_values = true)]
+    pub rate: String,
+    /// Mean handle time, e.g. "3m" or "180s".
+    #[arg(long, allow_hyphen_values = true)]
+    pub aht: String,
+    /// Service-level target, e.g. "80% in 20s" or "0.8 in 20s".
+    #[arg(long, allow_hyphen_values = true)]
+    pub target: String,
+    /// Mean patience before callers abandon, e.g. "2m" (staffs with Erlang A instead of C).
+    #[arg(long, allow_hyphen_values = true)]
+    pub patience: Option<String>,
+    /// Highest acceptable agent occupancy, e.g. 0.9 or 90%.
+    #[arg(long, allow_hyphen_values = true)]
+    pub max_occupancy: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn erlang(args: ErlangArgs) -> Result<()> {
+    let r = crate::calc::erlang_from_args(
+        args.model,
+        &args.rate,
+        &args.aht,
+        &args.agents,
+        args.patience.as_deref(),
+        &args.sl,
+    )?;
+    if args.json {
+        println!("{}", r.to_json()?);
+    } else {
+        print!("{}", r.render_text());
+    }
+    Ok(())
+}
+
+fn staff(args: StaffArgs) -> Result<()> {
+    let r = crate::calc::staff_from_args(
+        &args.rate,
+        &args.aht,
+        &args.target,
+        args.patience.as_deref(),
+        args.max_occupancy.as_deref(),
+    )?;
+    if args.json {
+        println!("{}", r.to_json()?);
+    } else {
+        print!("{}", r.render_text());
+    }
+    Ok(())
 }

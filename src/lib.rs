@@ -22,6 +22,7 @@
 //! as a speed reference.
 
 pub mod bench;
+pub mod calc;
 pub mod cli;
 pub mod dist;
 pub mod engine;

@@ -328,3 +328,183 @@ fn the_runaround_story() {
         "the IVR sends it to care first"
     );
 }
+
+fn reason_value(s: &Scenario, reason: &str, metric: &str) -> f64 {
+    let out = runner::run(s, 2).expect("runs");
+    let i = ccsim::stats::outcome::SLICE_METRICS
+        .iter()
+        .position(|m| *m == metric)
+        .expect("known metric");
+    let v: Vec<Option<f64>> = out
+        .outcomes
+        .iter()
+        .map(|o| {
+            o.breakdown
+                .iter()
+                .find(|(d, k, _)| *d == "reason" && k == reason)
+                .and_then(|(_, _, v)| v[i])
+        })
+        .collect();
+    summarize(&v, 0.95).expect("defined").mean
+}
+
+fn story(file: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    ccsim::scenario::load_file(&path)
+        .expect("bundled scenario")
+        .scenario
+}
+
+#[test]
+fn the_cable_box_story() {
+    let cold = story("cable-box.toml");
+    let owned = story("cable-box-owned.toml");
+    let cold_contacts = reason_value(&cold, "box-return", "contacts_per_issue");
+    let owned_contacts = reason_value(&owned, "box-return", "contacts_per_issue");
+    assert!(
+        cold_contacts >= 4.0,
+        "two companies, many calls: {cold_contacts}"
+    );
+    assert!(reason_value(&cold, "box-return", "resolved_share") < 0.2);
+    assert!(reason_value(&cold, "box-return", "reexplanations_per_issue") >= 1.0);
+    assert!(
+        owned_contacts * 2.5 < cold_contacts,
+        "ownership needs far fewer contacts: {owned_contacts} vs {cold_contacts}"
+    );
+    assert!(reason_value(&owned, "box-return", "resolved_share") > 0.9);
+    moves(&cold, &owned, "contacts_per_issue", false);
+    moves(&cold, &owned, "effort", false);
+}
+
+/// A small partner scenario: one reason needs a courier after the company's part.
+fn partner_case(mode: &str, ownership: &str, exceptions: bool, authority: u32) -> Scenario {
+    load(&format!(
+        r#"
+[scenario]
+seed = 9
+replications = 12
+horizon = "3d"
+drain = "60d"
+[arrivals]
+rate = "20/h"
+[[persona]]
+name = "p"
+patience = {{ dist = "exponential", mean = "10m" }}
+persistence = {{ retry = 0.9, delay = {{ dist = "exponential", mean = "12h" }}, max_attempts = 8 }}
+[[reason]]
+name = "return"
+authority = {authority}
+partner = "courier"
+handle = {{ dist = "exponential", mean = "5m" }}
+[[group]]
+name = "care"
+authority = 1
+agents = 6
+[[partner]]
+name = "courier"
+agents = 2
+hours = "08:00-18:00"
+delay = {{ dist = "exponential", mean = "2d" }}
+handle = {{ dist = "exponential", mean = "4m" }}
+resolve = 0.7
+allows_exceptions = {exceptions}
+fee = 10.0
+[policy]
+partner_mode = "{mode}"
+ownership = "{ownership}"
+"#
+    ))
+}
+
+#[test]
+fn partner_modes_and_ownership_change_contacts() {
+    let cold = partner_case("cold", "hand-off", true, 0);
+    let warm = partner_case("warm", "hand-off", true, 0);
+    let owned = partner_case("owned", "hand-off", true, 0);
+    moves(&cold, &warm, "contacts_per_issue", false);
+    moves(&warm, &owned, "contacts_per_issue", false);
+    moves(&cold, &owned, "effort", false);
+    assert!(values(&cold, "cost_partners").iter().all(|x| *x > 0.0));
+    assert!(
+        values(&cold, "repeat_contacts_per_issue_partner")
+            .iter()
+            .all(|x| *x > 0.0)
+    );
+    // A hand-off company's customers chase the pending pick-up; an owner chases for them.
+    let own = partner_case("warm", "own", true, 0);
+    moves(&warm, &own, "repeat_contacts_per_issue_partner", false);
+}
+
+#[test]
+fn a_partner_that_may_not_make_exceptions_refuses() {
+    let allowed = partner_case("cold", "hand-off", true, 1);
+    let strict = partner_case("cold", "hand-off", false, 1);
+    moves(&allowed, &strict, "refusals_per_issue", true);
+    moves(&allowed, &strict, "resolved_share", false);
+    // Owned work orders carry the company's own exception.
+    let owned = partner_case("owned", "hand-off", false, 1);
+    moves(&strict, &owned, "resolved_share", true);
+}
+
+#[test]
+fn ownership_follows_up_instead_of_the_customer_calling_back() {
+    let base = with(&[("resolve = 0.8", "resolve = 0.5")]);
+    let own = with(&[
+        ("resolve = 0.8", "resolve = 0.5"),
+        (
+            "context = \"siloed\"",
+            "context = \"siloed\"\nownership = \"own\"",
+        ),
+    ]);
+    moves(&base, &own, "repeat_contacts_per_issue_follow_up", true);
+    moves(&base, &own, "reexplanations_per_issue", false);
+    moves(&base, &own, "gave_up_share", false);
+}
+
+#[test]
+fn proactive_outreach_and_upstream_fixes() {
+    let base = with(&[(
+        "share = 0.6\nskill = \"tech\"",
+        "share = 0.6\nskill = \"tech\"\ndetectable = 0.8",
+    )]);
+    let proactive = with(&[
+        (
+            "share = 0.6\nskill = \"tech\"",
+            "share = 0.6\nskill = \"tech\"\ndetectable = 0.8",
+        ),
+        (
+            "context = \"siloed\"",
+            "context = \"siloed\"\nproactive = 0.5",
+        ),
+    ]);
+    moves(&base, &proactive, "proactive_share", true);
+    moves(&base, &proactive, "effort", false);
+    let p = values(&proactive, "proactive_share");
+    assert!(
+        p.iter().all(|x| (x - 0.6 * 0.8 * 0.5).abs() < 0.05),
+        "{p:?}"
+    );
+    let fixed = with(&[(
+        "context = \"siloed\"",
+        "context = \"siloed\"\nupstream_fix = { reason = \"outage\", share = 0.5 }",
+    )]);
+    let ratio =
+        values(&fixed, "issues").iter().sum::<f64>() / values(&base, "issues").iter().sum::<f64>();
+    assert!(
+        (ratio - 0.7).abs() < 0.03,
+        "half of the 60 % outage share removed: {ratio}"
+    );
+    let half_avoidable = with(&[
+        (
+            "share = 0.6\nskill = \"tech\"",
+            "share = 0.6\nskill = \"tech\"\navoidable = 0.5",
+        ),
+        (
+            "context = \"siloed\"",
+            "context = \"siloed\"\nupstream_fix = { reason = \"outage\", share = 0.5 }",
+        ),
+    ]);
+    moves(&fixed, &half_avoidable, "issues", true);
+}

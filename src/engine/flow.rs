@@ -77,6 +77,7 @@ impl Sim<'_> {
             next: NIL,
         };
         let c = self.contacts.insert(contact);
+        self.journeys[j].live += 1;
         if kind != Kind::PartnerJob {
             self.trace_start(c, j);
         }
@@ -94,8 +95,8 @@ impl Sim<'_> {
         {
             self.tally(c, |t| t.blocked += 1);
             self.trace_end(c, "blocked");
-            self.contacts.remove(c);
-            self.attempt_failed(j, Cause::Blocked);
+            self.drop_contact(c);
+            self.contact_failed(j, Cause::Blocked);
             return;
         }
         self.lines_busy += 1;
@@ -112,6 +113,10 @@ impl Sim<'_> {
 
     /// After the IVR: the call joins its skill's queue, or a wrong group's if misrouted.
     pub(super) fn first_queue(&mut self, c: u32) {
+        if self.orphan(c) {
+            self.end_contact(c);
+            return;
+        }
         let reason = usize::from(self.journeys[self.contacts[c].journey].reason);
         let class = self.first_class(self.contacts[c].skill, reason);
         self.contacts[c].class = class;
@@ -229,6 +234,32 @@ impl Sim<'_> {
         self.schedule(self.now + talk, Event::ServiceDone(c));
     }
 
+    /// Remove a finished contact; a journey that is done goes with its last contact.
+    pub(super) fn drop_contact(&mut self, c: u32) {
+        let j = self.contacts.remove(c).journey;
+        let jr = &mut self.journeys[j];
+        jr.live -= 1;
+        if jr.done && jr.live == 0 {
+            self.journeys.remove(j);
+        }
+    }
+
+    /// Whether contact `c`'s journey has already ended (a chase call still in progress when
+    /// the partner resolved it, say): the contact only finishes.
+    fn orphan(&self, c: u32) -> bool {
+        self.journeys[self.contacts[c].journey].done
+    }
+
+    /// A contact attempt failed: a chase call while a partner acts changes nothing (the
+    /// customer may chase again); otherwise the journey's persistence decides.
+    fn contact_failed(&mut self, j: u32, cause: Cause) {
+        if self.journeys[j].partner_pending {
+            self.chase_done(j);
+        } else {
+            self.attempt_failed(j, cause);
+        }
+    }
+
     /// An inbound call gives its line back (once).
     pub(super) fn release_line(&mut self, c: u32) {
         if self.contacts[c].kind == Kind::Inbound {
@@ -242,7 +273,7 @@ impl Sim<'_> {
         let outcome = super::trace::outcome_name(self.contacts[c].outcome);
         self.trace_end(c, outcome);
         self.release_line(c);
-        self.contacts.remove(c);
+        self.drop_contact(c);
     }
 
     pub(super) fn on_abandon(&mut self, c: u32) {
@@ -264,8 +295,11 @@ impl Sim<'_> {
         self.release_line(c);
         self.trace_with(c, |r| r.wait += wait);
         self.trace_end(c, "abandoned");
-        self.contacts.remove(c);
-        self.attempt_failed(ct.journey, Cause::Abandoned);
+        let orphan = self.orphan(c);
+        self.drop_contact(c);
+        if !orphan {
+            self.contact_failed(ct.journey, Cause::Abandoned);
+        }
     }
 
     pub(super) fn on_overflow(&mut self, c: u32) {
@@ -294,6 +328,12 @@ impl Sim<'_> {
     pub(super) fn on_service_done(&mut self, c: u32) {
         let ct = self.contacts[c];
         let j = ct.journey;
+        if self.orphan(c) {
+            self.release_line(c);
+            self.drop_contact(c);
+            self.agent_available(ct.group);
+            return;
+        }
         if let Outcome::Transfer(class) = ct.outcome {
             // The customer stays on the line and waits for the next group.
             let jr = &mut self.journeys[j];

@@ -131,7 +131,12 @@ impl Sim<'_> {
 
     /// The journey ends: resolved, or given up.
     pub(super) fn end_journey(&mut self, j: u32, resolved: bool) {
-        let jr = self.journeys.remove(j);
+        let jr = self.journeys[j];
+        if jr.live == 0 {
+            self.journeys.remove(j);
+        } else {
+            self.journeys[j].done = true;
+        }
         if !jr.measured {
             return;
         }
@@ -154,7 +159,7 @@ impl Sim<'_> {
         let open: Vec<Journey> = self
             .journeys
             .iter()
-            .filter(|j| j.measured)
+            .filter(|j| j.measured && !j.done)
             .copied()
             .collect();
         for jr in &open {

@@ -53,8 +53,8 @@ enum Event {
     WindowEnd,
     /// A partner agent finishes a contact or job.
     PartnerDone(u32),
-    /// A partner's pending action takes place (journey).
-    PartnerAction(u32),
+    /// A partner's pending action takes place (journey, its arrival number).
+    PartnerAction(u32, u32),
     /// A customer chases a pending partner action (journey, its arrival number).
     Chase(u32, u32),
     /// A case owner calls the customer back (journey).
@@ -257,7 +257,7 @@ impl<'s> Sim<'s> {
                 Event::Boundary => self.on_boundary(),
                 Event::WindowEnd => self.flush(),
                 Event::PartnerDone(c) => self.on_partner_done(c),
-                Event::PartnerAction(j) => self.on_partner_action(j),
+                Event::PartnerAction(j, seq) => self.on_partner_action(j, seq),
                 Event::Chase(j, seq) => self.on_chase(j, seq),
                 Event::FollowUp(j) => self.on_follow_up(j),
             }

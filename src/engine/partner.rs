@@ -151,9 +151,14 @@ impl Sim<'_> {
             && !partner.allows_exceptions
             && self.s.policy.partner_mode != PartnerMode::Owned;
         self.partners[p].busy -= 1;
+        if self.journeys[j].done {
+            self.drop_contact(c);
+            self.partner_dispatch(p);
+            return;
+        }
         if refused {
             self.trace_end(c, "refused");
-            self.contacts.remove(c);
+            self.drop_contact(c);
             let jr = &mut self.journeys[j];
             jr.refusals = jr.refusals.saturating_add(1);
             jr.company_done = false;
@@ -161,7 +166,7 @@ impl Sim<'_> {
             self.attempt_failed(j, Cause::Refusal);
         } else {
             self.trace_end(c, "partner_accepted");
-            self.contacts.remove(c);
+            self.drop_contact(c);
             let delay = partner
                 .delay
                 .as_ref()
@@ -169,7 +174,8 @@ impl Sim<'_> {
             let jr = &mut self.journeys[j];
             jr.partner_pending = true;
             jr.to_partner = false;
-            self.schedule(self.now + delay, Event::PartnerAction(j));
+            let seq = jr.seq;
+            self.schedule(self.now + delay, Event::PartnerAction(j, seq));
             self.schedule_chase(j);
         }
         self.partner_dispatch(p);
@@ -177,7 +183,14 @@ impl Sim<'_> {
 
     /// The partner acts (e.g. collects the box): resolved with the partner's chance; on
     /// failure the owner or the company resubmits, or the customer must start again.
-    pub(super) fn on_partner_action(&mut self, j: u32) {
+    pub(super) fn on_partner_action(&mut self, j: u32, seq: u32) {
+        if self
+            .journeys
+            .get(j)
+            .is_none_or(|jr| jr.seq != seq || jr.done || !jr.partner_pending)
+        {
+            return;
+        }
         let r = usize::from(self.journeys[j].reason);
         let p = self.s.reasons[r].partner.map_or(0, |p| usize::from(p.0));
         let ok = uniform01(&mut self.rng.partner) < self.s.partners[p].resolve;
@@ -194,6 +207,10 @@ impl Sim<'_> {
         if resubmit && u32::from(jr.partner_handoffs) < max {
             let job = self.make_contact(j, Kind::PartnerJob);
             self.enter_partner(job);
+        } else if jr.live > 0 {
+            // The customer is on a chase call right now: that call takes the case up again.
+            jr.company_done = false;
+            jr.cause = Cause::Partner;
         } else {
             jr.company_done = false;
             self.attempt_failed(j, Cause::Partner);
@@ -217,7 +234,7 @@ impl Sim<'_> {
         if self
             .journeys
             .get(j)
-            .is_none_or(|jr| jr.seq != seq || !jr.partner_pending)
+            .is_none_or(|jr| jr.seq != seq || jr.done || !jr.partner_pending)
         {
             return;
         }

@@ -163,6 +163,10 @@ pub struct Journey {
     pub proactive: bool,
     /// The next contact goes to the partner (cold hand-off).
     pub to_partner: bool,
+    /// Contacts of the journey alive now (it is removed once it is done and this is 0).
+    pub live: u16,
+    /// Ended (resolved or given up); contacts still alive only finish.
+    pub done: bool,
 }
 
 impl Journey {
@@ -188,6 +192,8 @@ impl Journey {
             partner_handoffs: 0,
             proactive: false,
             to_partner: false,
+            live: 0,
+            done: false,
         }
     }
 }
