@@ -61,6 +61,19 @@ pub enum Dist {
     },
 }
 
+/// Largest coefficient of variation accepted: beyond it samples are numerically degenerate.
+pub const MAX_CV: f64 = 20.0;
+
+fn cv_in_range(cv: f64) -> Result<f64, String> {
+    let cv = non_negative("cv", cv)?;
+    if cv > MAX_CV {
+        return Err(format!(
+            "cv {cv} is more than ccsim can sample faithfully; use at most {MAX_CV}"
+        ));
+    }
+    Ok(cv)
+}
+
 fn positive(name: &str, v: f64) -> Result<f64, String> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
@@ -90,7 +103,7 @@ impl Dist {
     /// Lognormal with mean [s] and coefficient of variation: σ² = ln(1+cv²), μ = ln m − σ²/2.
     pub fn lognormal(mean: f64, cv: f64) -> Result<Self, String> {
         let mean = positive("mean", mean)?;
-        let cv = non_negative("cv", cv)?;
+        let cv = cv_in_range(cv)?;
         if cv == 0.0 {
             return Ok(Dist::Constant { value: mean });
         }
@@ -105,7 +118,7 @@ impl Dist {
     /// Gamma with mean [s] and coefficient of variation: shape 1/cv², scale m·cv².
     pub fn gamma(mean: f64, cv: f64) -> Result<Self, String> {
         let mean = positive("mean", mean)?;
-        let cv = non_negative("cv", cv)?;
+        let cv = cv_in_range(cv)?;
         if cv == 0.0 {
             return Ok(Dist::Constant { value: mean });
         }
@@ -129,9 +142,9 @@ impl Dist {
     pub fn weibull(shape: f64, mean: f64) -> Result<Self, String> {
         let mean = positive("mean", mean)?;
         let shape = positive("shape", shape)?;
-        if shape < 0.02 {
+        if shape < 0.1 {
             return Err(format!(
-                "shape {shape} is too small (its tail has no usable mean); use 0.02 or more"
+                "shape {shape} is too small (nearly every draw is 0 and the mean sits in a far tail); use 0.1 or more"
             ));
         }
         let scale = mean / statrs::function::gamma::gamma(1.0 + 1.0 / shape);
@@ -260,6 +273,9 @@ mod tests {
         assert!(Dist::gamma(f64::INFINITY, 1.0).is_err());
         assert!(Dist::erlang(0, 10.0).is_err());
         assert!(Dist::weibull(0.0, 10.0).is_err());
+        assert!(Dist::weibull(0.02, 10.0).is_err());
+        assert!(Dist::lognormal(10.0, 1e200).is_err());
+        assert!(Dist::gamma(10.0, 1e5).is_err());
         assert!(Dist::uniform(5.0, 1.0).is_err());
         assert!(Dist::constant(-1.0).is_err());
         assert!(Dist::empirical(vec![]).is_err());

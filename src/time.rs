@@ -71,7 +71,7 @@ pub fn parse_duration(text: &str) -> Result<Ticks, String> {
         let number: f64 = rest[..num_len]
             .parse()
             .map_err(|_| format!("`{}` in `{text}` is not a number", &rest[..num_len]))?;
-        rest = &rest[num_len..];
+        rest = rest[num_len..].trim_start();
         let unit_len = rest
             .find(|c: char| !c.is_ascii_alphabetic())
             .unwrap_or(rest.len());
@@ -82,7 +82,19 @@ pub fn parse_duration(text: &str) -> Result<Ticks, String> {
         }
         let unit = &rest[..unit_len];
         let per = unit_ticks(unit).ok_or_else(|| {
-            format!("`{unit}` in `{text}` is not a time unit; use ms, s, m, h or d")
+            let hint = match unit.trim_end_matches('s') {
+                "day" => "d",
+                "hour" | "hr" => "h",
+                "minute" | "mi" => "m",
+                "second" => "s",
+                _ => "",
+            };
+            let example = if hint.is_empty() {
+                String::new()
+            } else {
+                format!(" (e.g. \"{number}{hint}\")")
+            };
+            format!("`{unit}` in `{text}` is not a time unit; use ms, s, m, h or d{example}")
         })?;
         total += number * per;
         rest = rest[unit_len..].trim_start();

@@ -584,7 +584,7 @@ fn cases() -> Vec<Case> {
             doc().scenario("name = \"case\"\ninterval = \"7m\"").text(),
             "scenario.interval",
             Line("interval = "),
-            &["\"7m\" does not divide a day", "\"30m\""],
+            &["\"7m\" cannot be the interval", "divide a day", "\"30m\""],
         ),
         case(
             "horizon shorter than the interval",
@@ -1089,7 +1089,7 @@ fn empirical_distribution_errors_name_the_file() {
     let scenario_path = dir.path().join("scn.toml");
     for (file, needle) in [
         ("empty.csv", "has no values"),
-        ("nothing.csv", "no column `seconds`"),
+        ("nothing.csv", "the file is empty"),
         ("other.csv", "no column `seconds`"),
         ("missing.csv", "cannot read the file"),
         ("bad.csv", "line 3"),

@@ -64,7 +64,17 @@ pub fn read_dist(r: &mut Reader, node: &Node, path: &str) -> Option<Dist> {
     let f = r.table(node, path, params(&kind), &[])?;
     let secs = |r: &mut Reader, key: &str| -> Option<f64> {
         let n = r.require(&f, key, "\"3m\"")?;
-        r.duration(n, &f.child(key)).map(ticks_to_secs)
+        let t = r.duration(n, &f.child(key))?;
+        if t == 0 && key != "min" && key != "value" {
+            r.error_help(
+                n.span,
+                &f.child(key),
+                "is shorter than the 1 ms clock",
+                "use 1ms or more",
+            );
+            return None;
+        }
+        Some(ticks_to_secs(t))
     };
     let num = |r: &mut Reader, key: &str, example: &str| -> Option<f64> {
         let n = r.require(&f, key, example)?;
@@ -147,6 +157,9 @@ pub fn load_column(path: &std::path::Path, column: &str) -> Result<Vec<f64>, Str
         .headers()
         .map_err(|e| format!("cannot read the header line: {e}"))?
         .clone();
+    if headers.is_empty() {
+        return Err("the file is empty".into());
+    }
     let Some(idx) = headers.iter().position(|h| h == column) else {
         let names: Vec<&str> = headers.iter().collect();
         let hint = suggest(column, names.iter().copied())

@@ -127,7 +127,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
                 n,
                 "scenario.interval",
                 format!(
-                    "\"{}\" does not divide a day into whole intervals",
+                    "\"{}\" cannot be the interval: it must be at least 1 minute and divide a day into whole intervals",
                     format_duration(t)
                 ),
                 "use an interval such as \"15m\", \"30m\" or \"1h\"",
@@ -243,6 +243,21 @@ fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arri
     {
         a.overdispersion = v;
     }
+    // The busiest moment must stay under the rate cap, weekday factors included.
+    let peak = a.profile.iter().copied().fold(0.0, f64::max)
+        * a.weekday_factors.iter().copied().fold(0.0, f64::max);
+    if peak > super::read::MAX_RATE_PER_SECOND {
+        let span = f.get("weekday_factors").map_or(f.span, |n| n.span);
+        r.error_help(
+            span,
+            "arrivals.weekday_factors",
+            format!(
+                "the busiest interval comes to {:.0}/h with the weekday factors, more than ccsim accepts (at most 1000000/h)",
+                peak * 3600.0
+            ),
+            "lower the rate or the largest weekday factor",
+        );
+    }
     Some(a)
 }
 
@@ -257,14 +272,17 @@ fn profile(r: &mut Reader, node: &Node, slots: usize, interval: Ticks) -> Option
                 items.len(),
                 format_duration(interval)
             ),
-            format!(
-                "give exactly {slots} rates, or change scenario.interval to \"{}\"",
-                if !items.is_empty() && DAY % items.len() as i64 == 0 {
+            if !items.is_empty()
+                && DAY % items.len() as i64 == 0
+                && DAY / items.len() as i64 >= MINUTE
+            {
+                format!(
+                    "give exactly {slots} rates, or change scenario.interval to \"{}\"",
                     format_duration(DAY / items.len() as i64)
-                } else {
-                    "30m".into()
-                }
-            ),
+                )
+            } else {
+                format!("give exactly {slots} rates, one per interval of the day")
+            },
         );
         return None;
     }
@@ -1057,6 +1075,15 @@ fn overflow(r: &mut Reader, node: &Node, s: &Scenario, out: &mut Routing) {
         if let (Some(from), Some(to), Some(after), Some(proficiency)) =
             (from, to, after, proficiency)
         {
+            if out.overflow.iter().any(|o| o.from == from && o.to == to) {
+                r.error_help(
+                    it.span,
+                    &path,
+                    "a second overflow rule for the same two groups",
+                    "keep one rule per (from, to) pair",
+                );
+                continue;
+            }
             out.overflow.push(Overflow {
                 from,
                 to,

@@ -405,6 +405,23 @@ impl<'s> Reader<'s> {
                 return None;
             }
         }
+        if let Value::Int(_) | Value::Float(_) = node.value {
+            let n = show(node);
+            self.error_help(
+                node.span,
+                path,
+                format!("a bare number ({n}) is not a distribution of durations"),
+                format!(
+                    "write e.g. {{ dist = \"exponential\", mean = \"{n}s\" }}{}",
+                    if allow_infinite {
+                        " or \"infinite\""
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            return None;
+        }
         let Value::Table(_) = node.value else {
             let what = if allow_infinite {
                 "a distribution table or \"infinite\""

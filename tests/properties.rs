@@ -1,0 +1,870 @@
+//! Property tests (proptest, deterministic seeds): random small valid scenarios load and give
+//! outcomes that respect the definitions of the metrics; random byte mutations of the shipped
+//! scenarios never panic or hang the loader.
+//!
+//! Both tests use `TestRunner::new_with_rng(.., TestRng::deterministic_rng(ChaCha))`, so every
+//! run (and CI) draws the same cases; a failure prints the shrunk case and its scenario text.
+
+use std::cell::Cell;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ccsim::Error;
+use ccsim::report::CONFIDENCE;
+use ccsim::runner::{self, RunOutput};
+use ccsim::scenario::{Scenario, load_str};
+use ccsim::stats::{SUMMARY_METRICS, summarize};
+use ccsim::time::{DAY, ticks_to_secs};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+
+/// A runner that draws the same cases on every run.
+fn runner(cases: u32) -> TestRunner {
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_time: 60_000,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+}
+
+// ----------------------------------------------------------------------------------------------
+// Random small valid scenarios
+// ----------------------------------------------------------------------------------------------
+
+const SKILLS: [&str; 2] = ["billing", "tech"];
+
+#[derive(Debug, Clone)]
+enum Patience {
+    Exponential(u32),
+    Lognormal(u32, f64),
+    Infinite,
+}
+
+#[derive(Debug, Clone)]
+struct PersonaCase {
+    share: f64,
+    patience: Patience,
+    retry: f64,
+    max_attempts: u32,
+    delay_min: u32,
+}
+
+#[derive(Debug, Clone)]
+enum Handle {
+    Exponential(u32),
+    Lognormal(u32, f64),
+    Gamma(u32, f64),
+    Erlang(u32, u32),
+    Weibull(f64, u32),
+    Uniform(u32, u32),
+    Constant(u32),
+    Empirical,
+}
+
+#[derive(Debug, Clone)]
+struct ReasonCase {
+    share: f64,
+    /// Index into the skills the groups offer (resolved when the text is written).
+    skill_pick: usize,
+    handle: Handle,
+    wrapup_s: Option<u32>,
+    resolve: f64,
+}
+
+#[derive(Debug, Clone)]
+enum Staffing {
+    Agents(u32),
+    Day(Vec<u32>),
+}
+
+#[derive(Debug, Clone)]
+struct GroupCase {
+    /// Proficiency per skill of `SKILLS`; `None` = no skill list (takes every reason).
+    skills: Option<[Option<f64>; 2]>,
+    staffing: Staffing,
+    shrinkage: Option<f64>,
+    cost_per_hour: f64,
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    seed: u64,
+    replications: u32,
+    horizon_min: u32,
+    warmup_min: u32,
+    drain: Option<&'static str>,
+    rate_per_hour: f64,
+    personas: Vec<PersonaCase>,
+    reasons: Vec<ReasonCase>,
+    groups: Vec<GroupCase>,
+    lines: Option<u32>,
+    ivr_s: Option<u32>,
+    /// (reason? , index, level)
+    priorities: Vec<(bool, usize, u32)>,
+    /// (from, offset to `to`, after in seconds, proficiency)
+    overflow: Option<(usize, usize, u32, Option<f64>)>,
+}
+
+fn patience() -> impl Strategy<Value = Patience> {
+    prop_oneof![
+        (10u32..=600).prop_map(Patience::Exponential),
+        (10u32..=600, 0.2f64..2.0).prop_map(|(m, cv)| Patience::Lognormal(m, cv)),
+        Just(Patience::Infinite),
+    ]
+}
+
+fn persona() -> impl Strategy<Value = PersonaCase> {
+    (0.1f64..5.0, patience(), 0.0f64..=1.0, 1u32..=4, 1u32..=120).prop_map(
+        |(share, patience, retry, max_attempts, delay_min)| PersonaCase {
+            share,
+            patience,
+            retry,
+            max_attempts,
+            delay_min,
+        },
+    )
+}
+
+fn handle() -> impl Strategy<Value = Handle> {
+    prop_oneof![
+        (30u32..=900).prop_map(Handle::Exponential),
+        (30u32..=900, 0.1f64..2.0).prop_map(|(m, cv)| Handle::Lognormal(m, cv)),
+        (30u32..=900, 0.1f64..2.0).prop_map(|(m, cv)| Handle::Gamma(m, cv)),
+        (1u32..=5, 30u32..=900).prop_map(|(k, m)| Handle::Erlang(k, m)),
+        (0.3f64..3.0, 30u32..=900).prop_map(|(s, m)| Handle::Weibull(s, m)),
+        (10u32..=300, 0u32..=600).prop_map(|(lo, w)| Handle::Uniform(lo, lo + w)),
+        (10u32..=900).prop_map(Handle::Constant),
+        Just(Handle::Empirical),
+    ]
+}
+
+fn reason() -> impl Strategy<Value = ReasonCase> {
+    (
+        0.1f64..5.0,
+        0usize..8,
+        handle(),
+        proptest::option::of(1u32..=60),
+        0.0f64..=1.0,
+    )
+        .prop_map(
+            |(share, skill_pick, handle, wrapup_s, resolve)| ReasonCase {
+                share,
+                skill_pick,
+                handle,
+                wrapup_s,
+                resolve,
+            },
+        )
+}
+
+fn group() -> impl Strategy<Value = GroupCase> {
+    let skills = proptest::option::of(
+        (
+            proptest::option::of(0.5f64..1.5),
+            proptest::option::of(0.5f64..1.5),
+        )
+            .prop_map(|(a, b)| match (a, b) {
+                (None, None) => [Some(1.0), None],
+                (a, b) => [a, b],
+            }),
+    );
+    let staffing = prop_oneof![
+        (0u32..=8).prop_map(Staffing::Agents),
+        proptest::collection::vec(0u32..=8, 48).prop_map(Staffing::Day),
+    ];
+    (
+        skills,
+        staffing,
+        proptest::option::of(0.0f64..0.5),
+        0.0f64..50.0,
+    )
+        .prop_map(|(skills, staffing, shrinkage, cost_per_hour)| GroupCase {
+            skills,
+            staffing,
+            shrinkage,
+            cost_per_hour,
+        })
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    let head = (
+        // TOML integers are i64: a larger seed cannot be written in a scenario file.
+        0..=i64::MAX as u64,
+        2u32..=3,
+        120u32..=1440,
+        prop_oneof![Just(0u32), 1u32..=120],
+        prop_oneof![
+            Just(None),
+            Just(Some("30m")),
+            Just(Some("2h")),
+            Just(Some("1d"))
+        ],
+        0.5f64..30.0,
+    );
+    let body = (
+        proptest::collection::vec(persona(), 1..=3),
+        proptest::collection::vec(reason(), 1..=3),
+        proptest::collection::vec(group(), 1..=3),
+    );
+    let routing = (
+        proptest::option::of(1u32..=20),
+        proptest::option::of(1u32..=120),
+        proptest::collection::vec((any::<bool>(), 0usize..3, 1u32..=3), 0..=3),
+        proptest::option::of((
+            0usize..3,
+            0usize..2,
+            0u32..=120,
+            proptest::option::of(0.5f64..1.5),
+        )),
+    );
+    (head, body, routing).prop_map(
+        |(
+            (seed, replications, horizon_min, warmup_min, drain, rate_per_hour),
+            (personas, reasons, groups),
+            (lines, ivr_s, priorities, overflow),
+        )| Case {
+            seed,
+            replications,
+            horizon_min,
+            warmup_min,
+            drain,
+            rate_per_hour,
+            personas,
+            reasons,
+            groups,
+            lines,
+            ivr_s,
+            priorities,
+            overflow,
+        },
+    )
+}
+
+fn dur_s(s: u32) -> String {
+    format!("\"{s}s\"")
+}
+
+impl Handle {
+    fn toml(&self) -> String {
+        match self {
+            Handle::Exponential(m) => format!("{{ dist = \"exponential\", mean = {} }}", dur_s(*m)),
+            Handle::Lognormal(m, cv) => {
+                format!(
+                    "{{ dist = \"lognormal\", mean = {}, cv = {cv:.3} }}",
+                    dur_s(*m)
+                )
+            }
+            Handle::Gamma(m, cv) => {
+                format!("{{ dist = \"gamma\", mean = {}, cv = {cv:.3} }}", dur_s(*m))
+            }
+            Handle::Erlang(k, m) => {
+                format!("{{ dist = \"erlang\", k = {k}, mean = {} }}", dur_s(*m))
+            }
+            Handle::Weibull(s, m) => {
+                format!(
+                    "{{ dist = \"weibull\", shape = {s:.3}, mean = {} }}",
+                    dur_s(*m)
+                )
+            }
+            Handle::Uniform(lo, hi) => format!(
+                "{{ dist = \"uniform\", min = {}, max = {} }}",
+                dur_s(*lo),
+                dur_s(*hi)
+            ),
+            Handle::Constant(v) => format!("{{ dist = \"constant\", value = {} }}", dur_s(*v)),
+            Handle::Empirical => {
+                "{ dist = \"empirical\", file = \"handle.csv\", column = \"seconds\" }".into()
+            }
+        }
+    }
+}
+
+/// The CSV the empirical handle times read (next to the scenario file).
+const HANDLE_CSV: &str = "seconds\n45\n2m8s\n300\n95.5\n610\n";
+
+impl Case {
+    /// The scenario file of the case.
+    fn toml(&self) -> String {
+        let mut t = String::new();
+        let w = &mut t;
+        let _ = writeln!(w, "[scenario]\nname = \"prop\"\nseed = {}", self.seed);
+        let _ = writeln!(w, "replications = {}", self.replications);
+        let _ = writeln!(w, "horizon = \"{}m\"", self.horizon_min);
+        if self.warmup_min > 0 {
+            let _ = writeln!(w, "warmup = \"{}m\"", self.warmup_min);
+        }
+        if let Some(d) = self.drain {
+            let _ = writeln!(w, "drain = \"{d}\"");
+        }
+        let _ = writeln!(w, "\n[arrivals]\nrate = \"{:.3}/h\"", self.rate_per_hour);
+        for (i, p) in self.personas.iter().enumerate() {
+            let _ = writeln!(w, "\n[[persona]]\nname = \"p{i}\"\nshare = {:.3}", p.share);
+            let patience = match &p.patience {
+                Patience::Exponential(m) => {
+                    format!("{{ dist = \"exponential\", mean = {} }}", dur_s(*m))
+                }
+                Patience::Lognormal(m, cv) => {
+                    format!(
+                        "{{ dist = \"lognormal\", mean = {}, cv = {cv:.3} }}",
+                        dur_s(*m)
+                    )
+                }
+                Patience::Infinite => "\"infinite\"".into(),
+            };
+            let _ = writeln!(w, "patience = {patience}");
+            let _ = writeln!(
+                w,
+                "persistence = {{ retry = {:.3}, delay = {{ dist = \"exponential\", mean = \"{}m\" }}, max_attempts = {} }}",
+                p.retry, p.delay_min, p.max_attempts
+            );
+        }
+        // Skills a reason may ask for: those some group lists, and none if a group takes all.
+        let mut offered: Vec<Option<&str>> = Vec::new();
+        if self.groups.iter().any(|g| g.skills.is_none()) {
+            offered.push(None);
+        }
+        for (k, name) in SKILLS.iter().enumerate() {
+            if self
+                .groups
+                .iter()
+                .any(|g| g.skills.is_some_and(|s| s[k].is_some()))
+            {
+                offered.push(Some(name));
+            }
+        }
+        for (i, r) in self.reasons.iter().enumerate() {
+            let _ = writeln!(w, "\n[[reason]]\nname = \"r{i}\"\nshare = {:.3}", r.share);
+            if let Some(skill) = offered[r.skill_pick % offered.len()] {
+                let _ = writeln!(w, "skill = \"{skill}\"");
+            }
+            let _ = writeln!(w, "handle = {}", r.handle.toml());
+            if let Some(s) = r.wrapup_s {
+                let _ = writeln!(
+                    w,
+                    "wrapup = {{ dist = \"constant\", value = {} }}",
+                    dur_s(s)
+                );
+            }
+            let _ = writeln!(w, "resolve = {:.3}", r.resolve);
+        }
+        for (i, g) in self.groups.iter().enumerate() {
+            let _ = writeln!(w, "\n[[group]]\nname = \"g{i}\"");
+            if let Some(skills) = g.skills {
+                let list: Vec<String> = SKILLS
+                    .iter()
+                    .zip(skills)
+                    .filter_map(|(n, p)| p.map(|p| format!("{n} = {p:.3}")))
+                    .collect();
+                let _ = writeln!(w, "skills = {{ {} }}", list.join(", "));
+            }
+            match &g.staffing {
+                Staffing::Agents(n) => {
+                    let _ = writeln!(w, "agents = {n}");
+                }
+                Staffing::Day(v) => {
+                    let list: Vec<String> = v.iter().map(u32::to_string).collect();
+                    let _ = writeln!(w, "staffing = [{}]", list.join(", "));
+                }
+            }
+            if let Some(s) = g.shrinkage {
+                let _ = writeln!(w, "shrinkage = {s:.3}");
+            }
+            let _ = writeln!(w, "cost_per_hour = {:.2}", g.cost_per_hour);
+        }
+        if self.lines.is_some() || self.ivr_s.is_some() {
+            let _ = writeln!(w, "\n[channels.phone]");
+            if let Some(l) = self.lines {
+                let _ = writeln!(w, "lines = {l}");
+            }
+            if let Some(s) = self.ivr_s {
+                let _ = writeln!(w, "ivr = {}", dur_s(s));
+            }
+        }
+        let mut prio: Vec<(String, u32)> = Vec::new();
+        for &(is_reason, idx, level) in &self.priorities {
+            let name = if is_reason {
+                format!("r{}", idx % self.reasons.len())
+            } else {
+                format!("p{}", idx % self.personas.len())
+            };
+            if !prio.iter().any(|(n, _)| *n == name) {
+                prio.push((name, level));
+            }
+        }
+        let overflow = self.overflow.filter(|_| self.groups.len() >= 2);
+        if !prio.is_empty() || overflow.is_some() {
+            let _ = writeln!(w, "\n[routing]");
+            if !prio.is_empty() {
+                let list: Vec<String> = prio.iter().map(|(n, l)| format!("{n} = {l}")).collect();
+                let _ = writeln!(w, "priorities = {{ {} }}", list.join(", "));
+            }
+        }
+        if let Some((from, offset, after, proficiency)) = overflow {
+            let n = self.groups.len();
+            let from = from % n;
+            let to = (from + 1 + offset % (n - 1)) % n;
+            let _ = writeln!(
+                w,
+                "\n[[routing.overflow]]\nfrom = \"g{from}\"\nto = \"g{to}\"\nafter = {}",
+                dur_s(after)
+            );
+            if let Some(p) = proficiency {
+                let _ = writeln!(w, "proficiency = {p:.3}");
+            }
+        }
+        t
+    }
+}
+
+/// Metrics that are shares or probabilities, wherever they appear (those a version of ccsim
+/// does not report are skipped).
+const PROBABILITIES: &[&str] = &[
+    "p_abandon",
+    "p_blocked",
+    "p_wait",
+    "service_level",
+    "occupancy",
+    "fcr",
+    "fcr_coded",
+    "resolved_share",
+    "gave_up_share",
+    "open_share",
+    "proactive_share",
+];
+
+/// The value of a summary metric, `None` if undefined or not reported by this version.
+fn metric(v: &[Option<f64>], name: &str) -> Option<f64> {
+    SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == name)
+        .and_then(|i| v[i])
+}
+
+fn metric_index(name: &str) -> usize {
+    SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or_else(|| panic!("{name} is not a summary metric"))
+}
+
+/// Every property of one run's outcomes; `Err` names the first one broken.
+fn check_outcomes(s: &Scenario, out: &RunOutput) -> Result<(), String> {
+    let m = |name: &str| metric_index(name);
+    let longest_s = ticks_to_secs(s.warmup + s.horizon + s.drain);
+    if out.outcomes.len() != s.replications as usize {
+        return Err(format!(
+            "{} outcomes for {} replications",
+            out.outcomes.len(),
+            s.replications
+        ));
+    }
+    for (r, o) in out.outcomes.iter().enumerate() {
+        let v = &o.summary;
+        let fail = |what: String| Err(format!("replication {r}: {what}\nsummary: {}", show(v)));
+        if v.len() != SUMMARY_METRICS.len() {
+            return fail(format!("{} summary values", v.len()));
+        }
+        if let Some((name, x)) = SUMMARY_METRICS
+            .iter()
+            .zip(v)
+            .find_map(|(n, x)| x.filter(|x| !x.is_finite()).map(|x| (n, x)))
+        {
+            return fail(format!("{name} = {x}"));
+        }
+        let count = |name: &str| v[m(name)].unwrap_or(f64::NAN);
+        let offered = count("offered");
+        let settled = count("answered") + count("abandoned") + count("blocked");
+        if settled > offered || offered.is_nan() || settled.is_nan() {
+            return fail(format!(
+                "answered + abandoned + blocked = {settled} > offered = {offered}"
+            ));
+        }
+        for name in PROBABILITIES {
+            if let Some(x) = metric(v, name)
+                && !(0.0..=1.0).contains(&x)
+            {
+                return fail(format!("{name} = {x} is not in [0, 1]"));
+            }
+        }
+        if offered > 0.0 && v[m("p_abandon")].is_none() {
+            return fail("p_abandon undefined although contacts were offered".into());
+        }
+        let resolved = v[m("resolved_share")];
+        let gave_up = v[m("gave_up_share")];
+        if let (Some(a), Some(b)) = (resolved, gave_up)
+            && a + b > 1.0 + 1e-9
+        {
+            return fail(format!("resolved_share {a} + gave_up_share {b} > 1"));
+        }
+        if let (Some(a), Some(b), Some(c)) = (resolved, gave_up, metric(v, "open_share"))
+            && (a + b + c - 1.0).abs() > 1e-9
+        {
+            return fail(format!(
+                "resolved_share {a} + gave_up_share {b} + open_share {c} is not 1"
+            ));
+        }
+        if let (Some(f), Some(a)) = (v[m("fcr")], resolved)
+            && f > a + 1e-12
+        {
+            return fail(format!("fcr {f} > resolved_share {a}"));
+        }
+        if count("issues") > 0.0 {
+            match v[m("contacts_per_issue")] {
+                Some(c) if c >= 1.0 => {}
+                c => return fail(format!("contacts_per_issue = {c:?} with issues > 0")),
+            }
+        }
+        for name in ["asa_s", "mean_wait_s"] {
+            if let Some(x) = v[m(name)]
+                && !(0.0..=longest_s).contains(&x)
+            {
+                return fail(format!("{name} = {x} outside [0, {longest_s}] s"));
+            }
+        }
+        // Breakdowns: the same definitions per slice, and the slices add up to the total.
+        // (A dimension holds only some metrics; each check applies where its metrics are.)
+        let mut totals: Vec<(&str, &str, f64)> = Vec::new();
+        for (dim, key, values) in &o.breakdown {
+            let names = ccsim::stats::outcome::dimension_metrics(dim);
+            if names.len() != values.len() {
+                return fail(format!(
+                    "{dim} {key}: {} values for {} metrics",
+                    values.len(),
+                    names.len()
+                ));
+            }
+            let get = |n: &str| names.iter().position(|x| *x == n).and_then(|i| values[i]);
+            if let Some(x) = values.iter().flatten().find(|x| !x.is_finite()) {
+                return fail(format!("{dim} {key}: a value is {x}"));
+            }
+            if let Some(off) = get("offered") {
+                let settled: f64 = ["answered", "abandoned", "blocked"]
+                    .iter()
+                    .map(|n| get(n).unwrap_or(0.0))
+                    .sum();
+                if settled > off {
+                    return fail(format!(
+                        "{dim} {key}: answered + abandoned + blocked {settled} > offered {off}"
+                    ));
+                }
+            }
+            for p in PROBABILITIES {
+                if let Some(x) = get(p)
+                    && !(0.0..=1.0).contains(&x)
+                {
+                    return fail(format!("{dim} {key}: {p} = {x} is not in [0, 1]"));
+                }
+            }
+            for total in ["offered", "issues", "repeat_contacts_per_issue"] {
+                // Per-issue rates of causes add up; counts add up over personas, reasons, groups.
+                let additive = if total == "repeat_contacts_per_issue" {
+                    *dim == "cause"
+                } else {
+                    true
+                };
+                if let Some(x) = get(total).filter(|_| additive) {
+                    match totals.iter_mut().find(|(d, n, _)| d == dim && *n == total) {
+                        Some((_, _, t)) => *t += x,
+                        None => totals.push((dim, total, x)),
+                    }
+                }
+            }
+        }
+        for (dim, name, t) in totals {
+            let whole = v[m(name)].unwrap_or(0.0);
+            if (t - whole).abs() > 1e-9 * whole.abs().max(1.0) {
+                return fail(format!(
+                    "{name} per {dim} sums to {t}, the total is {whole}"
+                ));
+            }
+        }
+    }
+    for (i, name) in SUMMARY_METRICS.iter().enumerate() {
+        let values: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
+        if let Some(sm) = summarize(&values, CONFIDENCE)
+            && let (Some(lo), Some(hi)) = (sm.ci_low, sm.ci_high)
+            && !(lo <= sm.mean && sm.mean <= hi)
+        {
+            return Err(format!(
+                "{name}: interval [{lo}, {hi}] does not hold the mean {}",
+                sm.mean
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn show(v: &[Option<f64>]) -> String {
+    SUMMARY_METRICS
+        .iter()
+        .zip(v)
+        .map(|(n, x)| match x {
+            Some(x) => format!("{n}={x}"),
+            None => format!("{n}=-"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Bit-exact fingerprint of every metric of a run (summary and breakdown).
+fn fingerprint(out: &RunOutput) -> Vec<Option<u64>> {
+    out.outcomes
+        .iter()
+        .flat_map(|o| {
+            o.summary
+                .iter()
+                .copied()
+                .chain(o.breakdown.iter().flat_map(|(_, _, v)| v.iter().copied()))
+                .map(|x| x.map(f64::to_bits))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn random_valid_scenarios_give_consistent_outcomes() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("handle.csv"), HANDLE_CSV).expect("write the CSV");
+    let path = dir.path().join("prop.toml");
+    let started = Instant::now();
+    let runs = Cell::new(0u32);
+    let offered_total = Cell::new(0.0);
+    let result = runner(64).run(&case(), |c| {
+        let text = c.toml();
+        let s = load_str(&path, text.clone(), "prop").map_err(|e| {
+            TestCaseError::fail(format!("does not load:\n{e}\n--- scenario ---\n{text}"))
+        })?;
+        let out = runner::run(&s, 1).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check_outcomes(&s, &out)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}")))?;
+        let again = runner::run(&s, 2).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(
+            fingerprint(&out) == fingerprint(&again),
+            "a re-run (2 threads) gave different metrics\n--- scenario ---\n{text}"
+        );
+        runs.set(runs.get() + 1);
+        let offered: f64 = out
+            .outcomes
+            .iter()
+            .filter_map(|o| o.summary[metric_index("offered")])
+            .sum();
+        offered_total.set(offered_total.get() + offered);
+        Ok(())
+    });
+    eprintln!(
+        "properties: {} random scenarios run twice, {} contacts offered, {:.1} s",
+        runs.get(),
+        offered_total.get(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Byte mutations of the shipped scenarios
+// ----------------------------------------------------------------------------------------------
+
+/// Mutations per file and format.
+const MUTATIONS: u32 = 2000;
+/// Longest one load of a mutated file may take.
+const LOAD_LIMIT: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// XOR one byte with a non-zero mask.
+    Flip(usize, u8),
+    /// Insert a byte (often one that matters to TOML or JSON).
+    Insert(usize, u8),
+    /// Delete up to `len` bytes.
+    Delete(usize, usize),
+    /// Cut the file.
+    Truncate(usize),
+    /// Replace a byte by an interesting one.
+    Replace(usize, u8),
+}
+
+fn interesting_byte() -> impl Strategy<Value = u8> {
+    prop_oneof![
+        3 => proptest::sample::select(b"\"'[]{}=,.:-+_#\n\\0123456789eE/smhdinfa \t".to_vec()),
+        1 => any::<u8>(),
+    ]
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let pos = any::<usize>();
+    prop_oneof![
+        (pos, 1u8..=255).prop_map(|(p, m)| Mutation::Flip(p, m)),
+        (pos, interesting_byte()).prop_map(|(p, b)| Mutation::Insert(p, b)),
+        (pos, 1usize..=16).prop_map(|(p, n)| Mutation::Delete(p, n)),
+        pos.prop_map(Mutation::Truncate),
+        (pos, interesting_byte()).prop_map(|(p, b)| Mutation::Replace(p, b)),
+    ]
+}
+
+fn mutate(original: &[u8], mutations: &[Mutation]) -> Vec<u8> {
+    let mut b = original.to_vec();
+    for m in mutations {
+        let n = b.len();
+        match *m {
+            Mutation::Flip(p, mask) if n > 0 => b[p % n] ^= mask,
+            Mutation::Replace(p, x) if n > 0 => b[p % n] = x,
+            Mutation::Insert(p, x) => b.insert(p % (n + 1), x),
+            Mutation::Delete(p, len) if n > 0 => {
+                let at = p % n;
+                b.drain(at..(at + len).min(n));
+            }
+            Mutation::Truncate(p) => b.truncate(p % (n + 1)),
+            _ => {}
+        }
+    }
+    b
+}
+
+/// Facts a loaded scenario must have, whatever file it came from.
+fn check_loaded(s: &Scenario) -> Result<(), String> {
+    let slots = s.intervals_per_day();
+    let sums_to_one = |xs: &mut dyn Iterator<Item = f64>| (xs.sum::<f64>() - 1.0).abs() < 1e-9;
+    let checks = [
+        (
+            s.interval > 0 && DAY % s.interval == 0,
+            "the interval divides the day",
+        ),
+        (
+            s.horizon >= s.interval,
+            "the horizon is at least one interval",
+        ),
+        (
+            s.warmup >= 0 && s.drain >= 0 && s.sl_threshold >= 0,
+            "durations are not negative",
+        ),
+        (s.replications >= 1, "at least one replication"),
+        (s.arrivals.profile.len() == slots, "one rate per interval"),
+        (
+            s.arrivals
+                .profile
+                .iter()
+                .all(|r| r.is_finite() && *r >= 0.0),
+            "finite rates of zero or more",
+        ),
+        (
+            !s.personas.is_empty() && !s.reasons.is_empty() && !s.groups.is_empty(),
+            "sections",
+        ),
+        (
+            sums_to_one(&mut s.personas.iter().map(|p| p.share)),
+            "persona shares sum to 1",
+        ),
+        (
+            sums_to_one(&mut s.reasons.iter().map(|r| r.share)),
+            "reason shares sum to 1",
+        ),
+        (
+            s.groups
+                .iter()
+                .all(|g| g.staffing.len() == 1 || g.staffing.len() == slots),
+            "staffing has one value or one per interval",
+        ),
+        (
+            s.reasons.iter().all(|r| (0.0..=1.0).contains(&r.resolve)),
+            "resolve is a probability",
+        ),
+    ];
+    match checks.iter().find(|(ok, _)| !ok) {
+        Some((_, what)) => Err(format!("loaded, but not: {what}")),
+        None => Ok(()),
+    }
+}
+
+/// The shipped scenarios, and each one's JSON form.
+fn shipped_documents() -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| {
+        matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("toml" | "json")
+        )
+    });
+    files.sort();
+    let mut docs = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        if f.extension().and_then(|e| e.to_str()) == Some("toml") {
+            let text = String::from_utf8(bytes.clone()).expect("shipped scenarios are UTF-8");
+            let value: toml::Value = toml::from_str(&text).expect("shipped scenarios are TOML");
+            let json = serde_json::to_string_pretty(&value).expect("TOML as JSON");
+            docs.push((f.with_extension("json"), json.into_bytes()));
+        }
+        docs.push((f, bytes));
+    }
+    docs
+}
+
+#[test]
+fn mutated_scenarios_never_panic_or_hang_the_loader() {
+    let docs = shipped_documents();
+    assert!(!docs.is_empty(), "scenarios/ holds no scenario");
+    let started = Instant::now();
+    let (loads, accepted) = (Cell::new(0u32), Cell::new(0u32));
+    for (path, original) in &docs {
+        // The unmutated file (and its JSON form) must load.
+        let text = String::from_utf8(original.clone()).expect("UTF-8");
+        if let Err(e) = load_str(path, text, "shipped") {
+            panic!("{} does not load:\n{e}", path.display());
+        }
+        let strategy = proptest::collection::vec(mutation(), 1..=4);
+        let result = runner(MUTATIONS).run(&strategy, |ms| {
+            let bytes = mutate(original, &ms);
+            let text = match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            };
+            let clock = Instant::now();
+            let loaded = load_str(path, text.clone(), "mutant");
+            let took = clock.elapsed();
+            loads.set(loads.get() + 1);
+            prop_assert!(
+                took < LOAD_LIMIT,
+                "load took {took:?}\n--- text ---\n{text}"
+            );
+            match loaded {
+                Ok(s) => {
+                    accepted.set(accepted.get() + 1);
+                    check_loaded(&s)
+                        .map_err(|e| TestCaseError::fail(format!("{e}\n--- text ---\n{text}")))?;
+                }
+                Err(Error::Input(d)) => {
+                    prop_assert!(!d.is_empty(), "an input error without a diagnostic");
+                    for x in &d {
+                        prop_assert!(
+                            x.location
+                                .as_ref()
+                                .is_some_and(|l| l.line >= 1 && l.column >= 1)
+                                && !x.message.is_empty(),
+                            "diagnostic without a place or a message: {x:?}\n--- text ---\n{text}"
+                        );
+                    }
+                }
+                Err(e) => prop_assert!(false, "not an input error: {e:?}\n--- text ---\n{text}"),
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{}: {e}", path.display());
+        }
+    }
+    eprintln!(
+        "mutations: {} loads of {} documents ({} still valid) in {:.1} s",
+        loads.get(),
+        docs.len(),
+        accepted.get(),
+        started.elapsed().as_secs_f64()
+    );
+}
