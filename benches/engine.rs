@@ -74,5 +74,22 @@ fn scenario_day(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mmcm, mmc, scenario_day);
+/// One replication of the journey-rich scenario (5 personas, 10 reasons, 4 groups, a partner,
+/// siloed context, AHT pressure), in contacts of every kind per second.
+fn journeys(c: &mut Criterion) {
+    let s = scenario::load_str(
+        Path::new("journey-rich.toml"),
+        ccsim::bench::JOURNEY_RICH.to_string(),
+        "journey-rich",
+    )
+    .expect("the bundled journey-rich scenario is valid");
+    let out = engine::run(&s, 0);
+    let contacts = out.raw.journeys.contacts.max(1);
+    let mut group = short_group(c, "journey-rich");
+    group.throughput(Throughput::Elements(contacts));
+    group.bench_function("ccsim", |b| b.iter(|| engine::run(black_box(&s), 0)));
+    group.finish();
+}
+
+criterion_group!(benches, mmcm, mmc, scenario_day, journeys);
 criterion_main!(benches);

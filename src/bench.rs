@@ -214,11 +214,50 @@ pub fn run(arrivals: u64, repeats: usize) -> Result<Vec<BenchLine>> {
             "a bench needs at least 1 repeat; ask for more".into(),
         ));
     }
-    let mut lines = Vec::with_capacity(2 * WORKLOADS.len());
+    let mut lines = Vec::with_capacity(2 * WORKLOADS.len() + 1);
     for w in &WORKLOADS {
         lines.extend(measure(w, arrivals, repeats)?);
     }
+    let per_arrival = lines[1].seconds / lines[1].arrivals.max(1) as f64;
+    lines.push(journeys(repeats, per_arrival)?);
     Ok(lines)
+}
+
+/// The journey-rich scenario bundled in `scenarios/journey-rich.toml`.
+pub const JOURNEY_RICH: &str = include_str!("../scenarios/journey-rich.toml");
+
+/// One replication of the journey-rich scenario: contacts of all kinds per second, and the
+/// cost per contact relative to the engine's cost per arrival on bench-mmcm (`per_arrival`).
+fn journeys(repeats: usize, per_arrival: f64) -> Result<BenchLine> {
+    let s = scenario::load_str(
+        Path::new("journey-rich.toml"),
+        JOURNEY_RICH.into(),
+        "journey-rich",
+    )?;
+    let mut times = Vec::with_capacity(repeats);
+    let mut contacts = 0;
+    for _ in 0..repeats {
+        let start = Instant::now();
+        let out = black_box(engine::run(black_box(&s), 0));
+        times.push(start.elapsed().as_secs_f64());
+        let get = |m: &str| {
+            SUMMARY_METRICS
+                .iter()
+                .position(|x| *x == m)
+                .and_then(|i| out.summary[i])
+                .unwrap_or(0.0)
+        };
+        contacts = (get("issues") * get("contacts_per_issue")).round() as u64;
+    }
+    let seconds = median(times);
+    let per_contact = seconds / contacts.max(1) as f64;
+    Ok(BenchLine {
+        name: "ccsim-journeys (ratio: per contact vs ccsim-mmcm)".into(),
+        arrivals: contacts,
+        seconds,
+        arrivals_per_sec: contacts as f64 / seconds.max(1e-12),
+        ratio_to_yardstick: per_contact / per_arrival.max(1e-15),
+    })
 }
 
 /// Render the lines as a plain-text table (name, arrivals, seconds, arrivals/s, ratio).
@@ -277,24 +316,25 @@ mod tests {
         let lines = run(20_000, 1).expect("bench runs");
         let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(
-            names,
+            names[..4],
             ["yardstick-mmcm", "ccsim-mmcm", "yardstick-mmc", "ccsim-mmc"]
         );
+        assert!(names[4].starts_with("ccsim-journeys"));
         for l in &lines {
             assert!(l.arrivals > 0, "{l:?}");
             assert!(l.seconds > 0.0 && l.arrivals_per_sec > 0.0, "{l:?}");
             assert!(l.ratio_to_yardstick > 0.0, "{l:?}");
         }
-        for l in lines.iter().step_by(2) {
+        for l in lines.iter().take(4).step_by(2) {
             assert_eq!(l.arrivals, 20_000);
             assert_eq!(l.ratio_to_yardstick, 1.0);
         }
         // Offered contacts in a 20 h window at 1000/h: Poisson, sd ≈ 141.
-        for l in lines.iter().skip(1).step_by(2) {
+        for l in lines.iter().take(4).skip(1).step_by(2) {
             assert!(l.arrivals.abs_diff(20_000) < 1_000, "{l:?}");
         }
         let text = table(&lines);
         println!("{text}");
-        assert_eq!(text.lines().count(), 5);
+        assert_eq!(text.lines().count(), 6);
     }
 }

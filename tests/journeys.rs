@@ -508,3 +508,259 @@ fn proactive_outreach_and_upstream_fixes() {
     ]);
     moves(&fixed, &half_avoidable, "issues", true);
 }
+
+/// `partner_case` with one line of the partner table replaced.
+fn partner_with(mode: &str, from: &str, to: &str) -> Scenario {
+    let text = partner_text(mode).replacen(from, to, 1);
+    assert!(
+        partner_text(mode).contains(from),
+        "partner case lacks {from}"
+    );
+    load(&text)
+}
+
+fn partner_text(mode: &str) -> String {
+    format!(
+        r#"
+[scenario]
+seed = 9
+replications = 12
+horizon = "3d"
+drain = "60d"
+[arrivals]
+rate = "20/h"
+[[persona]]
+name = "p"
+patience = {{ dist = "exponential", mean = "10m" }}
+persistence = {{ retry = 0.9, delay = {{ dist = "exponential", mean = "12h" }}, max_attempts = 8 }}
+[[reason]]
+name = "return"
+partner = "courier"
+handle = {{ dist = "exponential", mean = "5m" }}
+[[group]]
+name = "care"
+agents = 6
+[[partner]]
+name = "courier"
+agents = 2
+hours = "08:00-18:00"
+delay = {{ dist = "exponential", mean = "2d" }}
+handle = {{ dist = "exponential", mean = "4m" }}
+resolve = 0.7
+shares_context = false
+allows_exceptions = true
+fee = 10.0
+[policy]
+partner_mode = "{mode}"
+follow_up = {{ dist = "constant", value = "4h" }}
+"#
+    )
+}
+
+#[test]
+fn every_partner_key_moves_its_metric() {
+    let cold = partner_with("cold", "", "");
+    moves(
+        &cold,
+        &partner_with("cold", "shares_context = false", "shares_context = true"),
+        "reexplanations_per_issue",
+        false,
+    );
+    moves(
+        &cold,
+        &partner_with("cold", "resolve = 0.7", "resolve = 0.3"),
+        "contacts_per_issue",
+        true,
+    );
+    moves(
+        &cold,
+        &partner_with("cold", "mean = \"2d\"", "mean = \"6d\""),
+        "repeat_contacts_per_issue_partner",
+        true,
+    );
+    moves(
+        &cold,
+        &partner_with("cold", "agents = 2", "agents = 1"),
+        "effort",
+        true,
+    );
+    moves(
+        &cold,
+        &partner_with("cold", "hours = \"08:00-18:00\"", "hours = \"10:00-12:00\""),
+        "effort",
+        true,
+    );
+    let fee = |s: &Scenario| values(s, "cost_partners");
+    let doubled = partner_with("cold", "fee = 10.0", "fee = 20.0");
+    for (a, b) in fee(&cold).iter().zip(fee(&doubled)) {
+        assert!((b - 2.0 * a).abs() < 1e-6, "fees double: {a} -> {b}");
+    }
+}
+
+#[test]
+fn the_follow_up_delay_is_honoured() {
+    let quick = with(&[
+        ("resolve = 0.8", "resolve = 0.5"),
+        (
+            "context = \"siloed\"",
+            "context = \"siloed\"\nownership = \"own\"\nfollow_up = { dist = \"constant\", value = \"1h\" }",
+        ),
+        ("horizon = \"1d\"", "horizon = \"1d\"\ndrain = \"12h\""),
+    ]);
+    let slow = with(&[
+        ("resolve = 0.8", "resolve = 0.5"),
+        (
+            "context = \"siloed\"",
+            "context = \"siloed\"\nownership = \"own\"\nfollow_up = { dist = \"constant\", value = \"10h\" }",
+        ),
+        ("horizon = \"1d\"", "horizon = \"1d\"\ndrain = \"12h\""),
+    ]);
+    moves(&quick, &slow, "open_share", true);
+}
+
+/// Random small journey scenarios (every policy lever drawn at random, seeded): invariants.
+#[test]
+fn invariants_hold_on_random_journey_scenarios() {
+    use rand::Rng;
+    let mut rng = ccsim::rng::stream(2026, 0, ccsim::rng::Stream::Routing);
+    let mut pick = |n: u64| (rng.next_u64() % n) as usize;
+    for case in 0..40 {
+        let contexts = ["shared", "siloed"];
+        let modes = ["cold", "warm", "owned"];
+        let owners = ["hand-off", "own"];
+        let text = format!(
+            r#"
+[scenario]
+seed = {case}
+replications = 2
+horizon = "12h"
+drain = "{drain}"
+[arrivals]
+rate = "{rate}/h"
+[[persona]]
+name = "a"
+patience = {{ dist = "exponential", mean = "{patience}m" }}
+persistence = {{ retry = 0.{retry}, delay = {{ dist = "exponential", mean = "2h" }}, max_attempts = {attempts} }}
+[[reason]]
+name = "x"
+skill = "s1"
+authority = {auth}
+concession = 5.0
+resolve = 0.{resolve}
+handle = {{ dist = "lognormal", mean = "5m", cv = 0.7 }}
+misroute = 0.{misroute}
+detectable = 0.5
+[[reason]]
+name = "y"
+skill = "s2"
+partner = "p"
+handle = {{ dist = "exponential", mean = "4m" }}
+[[group]]
+name = "g1"
+skills = {{ s1 = 1.0 }}
+authority = {gauth}
+concession_budget = {budget}
+agents = {a1}
+[[group]]
+name = "g2"
+skills = {{ s2 = 1.0, s1 = 0.5 }}
+authority = 1
+agents = {a2}
+[[partner]]
+name = "p"
+agents = 1
+delay = {{ dist = "exponential", mean = "6h" }}
+handle = {{ dist = "exponential", mean = "5m" }}
+resolve = 0.{presolve}
+allows_exceptions = {exc}
+[policy]
+context = "{context}"
+ownership = "{owner}"
+partner_mode = "{mode}"
+transfer_accuracy = 0.{acc}
+aht_target = "4m"
+aht_pressure = 0.{pressure}
+proactive = 0.{proactive}
+upstream_fix = {{ reason = "x", share = 0.{fix} }}
+"#,
+            drain = ["1h", "2d", "30d"][pick(3)],
+            rate = 5 + pick(40),
+            patience = 1 + pick(10),
+            retry = pick(10),
+            attempts = 1 + pick(5),
+            auth = pick(3),
+            resolve = 1 + pick(9),
+            misroute = pick(5),
+            gauth = pick(2),
+            budget = [0, 10][pick(2)],
+            a1 = pick(6),
+            a2 = 1 + pick(5),
+            presolve = 1 + pick(9),
+            exc = ["true", "false"][pick(2)],
+            context = contexts[pick(2)],
+            owner = owners[pick(2)],
+            mode = modes[pick(3)],
+            acc = 1 + pick(9),
+            pressure = pick(10),
+            proactive = pick(10),
+            fix = pick(10),
+        );
+        let s = load(&text);
+        let out = runner::run(&s, 1).unwrap_or_else(|e| panic!("case {case}: {e}"));
+        let m = |o: &ccsim::stats::Outcome, name: &str| {
+            let i = SUMMARY_METRICS.iter().position(|x| *x == name).unwrap();
+            o.summary[i]
+        };
+        for o in &out.outcomes {
+            let Some(resolved) = m(o, "resolved_share") else {
+                continue; // no issues in the window
+            };
+            let shares = resolved + m(o, "gave_up_share").unwrap() + m(o, "open_share").unwrap();
+            assert!(
+                (shares - 1.0).abs() < 1e-9,
+                "case {case}: states sum to {shares}\n{text}"
+            );
+            assert!(
+                m(o, "fcr").unwrap() <= m(o, "fcr_coded").unwrap() + 1e-12,
+                "case {case}"
+            );
+            assert!(m(o, "contacts_per_issue").unwrap() >= 1.0, "case {case}");
+            let causes: f64 = ccsim::engine::CAUSES
+                .iter()
+                .map(|c| m(o, &format!("repeat_contacts_per_issue_{c}")).unwrap())
+                .sum();
+            let repeats = m(o, "repeat_contacts_per_issue").unwrap();
+            assert!(
+                (causes - repeats).abs() < 1e-9,
+                "case {case}: causes {causes} vs {repeats}"
+            );
+            for name in [
+                "fcr",
+                "fcr_coded",
+                "p_abandon",
+                "p_wait",
+                "service_level",
+                "proactive_share",
+            ] {
+                if let Some(v) = m(o, name) {
+                    assert!((0.0..=1.0).contains(&v), "case {case}: {name} = {v}");
+                }
+            }
+            let (offered, answered, abandoned, blocked) = (
+                m(o, "offered").unwrap(),
+                m(o, "answered").unwrap(),
+                m(o, "abandoned").unwrap(),
+                m(o, "blocked").unwrap(),
+            );
+            assert!(answered + abandoned + blocked <= offered, "case {case}");
+        }
+        let again = runner::run(&s, 2).unwrap();
+        for (a, b) in out.outcomes.iter().zip(&again.outcomes) {
+            assert_eq!(
+                format!("{:?}", a.summary),
+                format!("{:?}", b.summary),
+                "case {case}: determinism"
+            );
+        }
+    }
+}

@@ -346,7 +346,13 @@ impl Sim<'_> {
             return;
         }
         let jr = &mut self.journeys[j];
-        if jr.attempts == 1 && matches!(ct.outcome, Outcome::Resolved | Outcome::FalseResolution) {
+        // Agents code a contact resolved when they think their part is done: truly, under AHT
+        // pressure, or by handing the case to a partner.
+        let coded = matches!(
+            ct.outcome,
+            Outcome::Resolved | Outcome::FalseResolution | Outcome::PartnerNeeded
+        );
+        if jr.attempts == 1 && coded {
             jr.first_coded = true;
         }
         // The agent goes on to after-contact work, whatever happens to the journey.
