@@ -84,7 +84,7 @@ fn journeys(c: &mut Criterion) {
     )
     .expect("the bundled journey-rich scenario is valid");
     let out = engine::run(&s, 0);
-    let contacts = out.raw.journeys.contacts.max(1);
+    let contacts = out.raw.contacts_created.max(1);
     let mut group = short_group(c, "journey-rich");
     group.throughput(Throughput::Elements(contacts));
     group.bench_function("ccsim", |b| b.iter(|| engine::run(black_box(&s), 0)));

@@ -78,6 +78,7 @@ impl Sim<'_> {
         };
         let c = self.contacts.insert(contact);
         self.journeys[j].live += 1;
+        self.raw.contacts_created += 1;
         if kind != Kind::PartnerJob {
             self.trace_start(c, j);
         }

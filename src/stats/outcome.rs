@@ -168,6 +168,8 @@ pub struct Raw {
     pub events: u64,
     /// Largest number of contacts in the system at once (for memory figures).
     pub peak_contacts: u64,
+    /// Contacts of every kind simulated, warm-up and drain included (for throughput figures).
+    pub contacts_created: u64,
     /// Every contact of measured journeys (only with `--trace`).
     pub trace: Vec<crate::engine::trace::TraceRow>,
 }
