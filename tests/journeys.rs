@@ -380,42 +380,24 @@ fn the_cable_box_story() {
 
 /// A small partner scenario: one reason needs a courier after the company's part.
 fn partner_case(mode: &str, ownership: &str, exceptions: bool, authority: u32) -> Scenario {
-    load(&format!(
-        r#"
-[scenario]
-seed = 9
-replications = 12
-horizon = "3d"
-drain = "60d"
-[arrivals]
-rate = "20/h"
-[[persona]]
-name = "p"
-patience = {{ dist = "exponential", mean = "10m" }}
-persistence = {{ retry = 0.9, delay = {{ dist = "exponential", mean = "12h" }}, max_attempts = 8 }}
-[[reason]]
-name = "return"
-authority = {authority}
-partner = "courier"
-handle = {{ dist = "exponential", mean = "5m" }}
-[[group]]
-name = "care"
-authority = 1
-agents = 6
-[[partner]]
-name = "courier"
-agents = 2
-hours = "08:00-18:00"
-delay = {{ dist = "exponential", mean = "2d" }}
-handle = {{ dist = "exponential", mean = "4m" }}
-resolve = 0.7
-allows_exceptions = {exceptions}
-fee = 10.0
-[policy]
-partner_mode = "{mode}"
-ownership = "{ownership}"
-"#
-    ))
+    let text = partner_text(mode)
+        .replacen(
+            "name = \"return\"",
+            &format!("name = \"return\"\nauthority = {authority}"),
+            1,
+        )
+        .replacen("name = \"care\"", "name = \"care\"\nauthority = 1", 1)
+        .replacen(
+            "allows_exceptions = true",
+            &format!("allows_exceptions = {exceptions}"),
+            1,
+        )
+        .replacen(
+            "partner_mode",
+            &format!("ownership = \"{ownership}\"\npartner_mode"),
+            1,
+        );
+    load(&text)
 }
 
 #[test]
