@@ -50,6 +50,8 @@ pub enum Stream {
     Partner = 16,
     /// Delays of owners' follow-ups.
     FollowUp = 17,
+    /// Whether a customer answers a survey.
+    Survey = 18,
 }
 
 /// SplitMix64 step: a bijective 64-bit mixer (Steele, Lea & Flood 2014).

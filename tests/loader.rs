@@ -749,11 +749,11 @@ fn cases() -> Vec<Case> {
             &["not modelled"],
         ),
         case(
-            "persona.value",
-            doc().persona("name = \"p\"\nvalue = 120.0").text(),
+            "persona.value negative",
+            doc().persona("name = \"p\"\nvalue = -120.0").text(),
             "persona[p].value",
             Line("value = "),
-            &["not modelled"],
+            &["-120 is out of range"],
         ),
         case(
             "group.shifts",

@@ -105,6 +105,7 @@ impl Sim<'_> {
             Some(d) => {
                 let t = d.sample(&mut self.rng.ivr);
                 self.journeys[j].effort += t;
+                self.journeys[j].call_time += t;
                 self.trace_with(c, |r| r.ivr += t);
                 self.schedule(self.now + t, Event::IvrDone(c));
             }
@@ -202,10 +203,15 @@ impl Sim<'_> {
         let sl = self.s.sl_threshold;
         let ct = self.contacts[c];
         let wait = self.now - ct.queued_at;
-        self.journeys[ct.journey].effort += wait;
+        let jr = &mut self.journeys[ct.journey];
+        jr.effort += wait;
+        jr.waited += wait;
+        let before = jr.reexplanations;
         let prof = self.rt.proficiency(ct.class, g, ct.skill);
-        let before = self.journeys[ct.journey].reexplanations;
         let talk = self.decide(c, g, prof);
+        if ct.kind == Kind::Inbound {
+            self.journeys[ct.journey].call_time += wait + talk;
+        }
         if self.trace.is_some() {
             let again = self.journeys[ct.journey].reexplanations - before;
             self.trace_with(c, |r| {
@@ -286,7 +292,13 @@ impl Sim<'_> {
         }
         let ct = self.contacts[c];
         let wait = self.now - ct.queued_at;
-        self.journeys[ct.journey].effort += wait;
+        let jr = &mut self.journeys[ct.journey];
+        jr.effort += wait;
+        jr.waited += wait;
+        jr.abandons = jr.abandons.saturating_add(1);
+        if ct.kind == Kind::Inbound {
+            jr.call_time += wait;
+        }
         if !ct.answered {
             self.tally(c, |t| {
                 t.abandoned += 1;
@@ -355,6 +367,9 @@ impl Sim<'_> {
         );
         if jr.attempts == 1 && coded {
             jr.first_coded = true;
+        }
+        if coded {
+            self.survey_after_contact(j);
         }
         // The agent goes on to after-contact work, whatever happens to the journey.
         if ct.wrapup > 0 {

@@ -141,6 +141,7 @@ impl Sim<'_> {
             return;
         }
         self.close_tally(&jr);
+        self.count_score(&jr, resolved);
         let i = usize::from(jr.persona) * self.s.reasons.len() + usize::from(jr.reason);
         let t = &mut self.journey_mix[i];
         if resolved {
@@ -164,6 +165,7 @@ impl Sim<'_> {
             .collect();
         for jr in &open {
             self.close_tally(jr);
+            self.count_score(jr, false);
         }
     }
 }

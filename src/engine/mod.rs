@@ -12,6 +12,7 @@ mod journey;
 mod partner;
 pub mod queue;
 pub mod routing;
+mod satisfy;
 mod state;
 pub mod trace;
 mod window;
@@ -94,6 +95,7 @@ struct Rngs {
     upstream: SimRng,
     partner: SimRng,
     follow_up: SimRng,
+    survey: SimRng,
 }
 
 /// Per-group agent state.
@@ -177,6 +179,7 @@ impl<'s> Sim<'s> {
                 upstream: r(Stream::Upstream),
                 partner: r(Stream::Partner),
                 follow_up: r(Stream::FollowUp),
+                survey: r(Stream::Survey),
             },
             contacts: Slab::default(),
             journeys: Slab::default(),

@@ -126,6 +126,7 @@ impl Sim<'_> {
         }
         if ct.kind == Kind::PartnerCall {
             jr.effort += wait + talk;
+            jr.waited += wait;
         }
         jr.partner_handoffs = jr.partner_handoffs.saturating_add(1);
         if jr.measured {

@@ -167,6 +167,14 @@ pub struct Journey {
     pub live: u16,
     /// Ended (resolved or given up); contacts still alive only finish.
     pub done: bool,
+    /// Time spent waiting in queues (transfers and partners included) [ticks].
+    pub waited: Ticks,
+    /// Attempts abandoned.
+    pub abandons: u16,
+    /// A survey was offered (each journey at most once).
+    pub surveyed: bool,
+    /// Inbound call time with the company: IVR, queue and talk [ticks] (telephony cost).
+    pub call_time: Ticks,
 }
 
 impl Journey {
@@ -194,6 +202,10 @@ impl Journey {
             to_partner: false,
             live: 0,
             done: false,
+            waited: 0,
+            abandons: 0,
+            surveyed: false,
+            call_time: 0,
         }
     }
 }

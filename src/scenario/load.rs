@@ -7,11 +7,22 @@ use crate::dist::Dist;
 use crate::time::{DAY, MINUTE, TICKS_PER_SECOND, Ticks, format_duration};
 
 const TOP: &[&str] = &[
-    "scenario", "arrivals", "persona", "reason", "group", "channels", "routing", "policy",
+    "scenario",
+    "arrivals",
+    "persona",
+    "reason",
+    "group",
+    "channels",
+    "routing",
+    "policy",
     "partner",
+    "satisfaction",
+    "cost",
 ];
-const TOP_PLANNED: &[&str] = &["include", "satisfaction", "cost"];
+const TOP_PLANNED: &[&str] = &["include"];
 const MAX_AGENTS: i64 = 100_000;
+/// Waiting a customer takes without minding, by default (a stated assumption).
+const DEFAULT_TOLERANCE: Ticks = 2 * MINUTE;
 
 /// Names of channels in the format; only the phone is modelled by this version.
 pub const CHANNELS: &[&str] = &["phone", "chat", "email", "social", "self_service"];
@@ -35,6 +46,12 @@ pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scena
     }
     if let Some(p) = top.get("policy") {
         s.policy = super::policy::policy(r, p, &s.reasons);
+    }
+    if let Some(n) = top.get("satisfaction") {
+        s.satisfaction = super::outcomes::satisfaction(r, n);
+    }
+    if let Some(n) = top.get("cost") {
+        s.cost = super::outcomes::cost(r, n, s.cost.clone());
     }
     s.routing = routing(r, top.get("routing"), &s);
     check_names(r, &top);
@@ -65,6 +82,8 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         routing: Routing::default(),
         policy: Policy::default(),
         partners: Vec::new(),
+        satisfaction: Satisfaction::default(),
+        cost: Cost::default(),
     };
     let allowed = [
         "name",
@@ -360,6 +379,9 @@ fn personas(r: &mut Reader, node: Option<&Node>) -> Vec<Persona> {
             share: 1.0,
             patience: None,
             persistence: Persistence::default(),
+            effort_tolerance: DEFAULT_TOLERANCE,
+            value: 0.0,
+            satisfaction: None,
         }];
     };
     let mut out = Vec::new();
@@ -368,8 +390,17 @@ fn personas(r: &mut Reader, node: Option<&Node>) -> Vec<Persona> {
         let Some(f) = r.table(
             item,
             &path,
-            &["name", "share", "channels", "patience", "persistence"],
-            &["effort_tolerance", "value"],
+            &[
+                "name",
+                "share",
+                "channels",
+                "patience",
+                "persistence",
+                "effort_tolerance",
+                "value",
+                "satisfaction",
+            ],
+            &[],
         ) else {
             continue;
         };
@@ -388,12 +419,30 @@ fn personas(r: &mut Reader, node: Option<&Node>) -> Vec<Persona> {
             .get("persistence")
             .map(|n| persistence(r, n, &f.child("persistence")))
             .unwrap_or(Some(Persistence::default()));
-        if let (Some(share), Some(patience), Some(persistence)) = (share, patience, persistence) {
+        let tolerance = f
+            .get("effort_tolerance")
+            .map_or(Some(DEFAULT_TOLERANCE), |n| {
+                r.duration(n, &f.child("effort_tolerance"))
+            });
+        let value = f
+            .get("value")
+            .map_or(Some(0.0), |n| r.number_in(n, &f.child("value"), 0.0, 1e12));
+        let satisfaction = match f.get("satisfaction") {
+            None => Some(None),
+            Some(n) => r.number_in(n, &f.child("satisfaction"), 1.0, 5.0).map(Some),
+        };
+        if let (Some(share), Some(patience), Some(persistence)) = (share, patience, persistence)
+            && let (Some(effort_tolerance), Some(value), Some(satisfaction)) =
+                (tolerance, value, satisfaction)
+        {
             out.push(Persona {
                 name,
                 share,
                 patience,
                 persistence,
+                effort_tolerance,
+                value,
+                satisfaction,
             });
         }
     }
@@ -837,8 +886,8 @@ fn channels(r: &mut Reader, node: &Node, groups: &[Group]) -> Phone {
     let Some(pf) = r.table(
         p,
         "channels.phone",
-        &["lines", "ivr", "misroute"],
-        &["callback", "cost_per_minute"],
+        &["lines", "ivr", "misroute", "cost_per_minute"],
+        &["callback"],
     ) else {
         return phone;
     };
@@ -860,6 +909,12 @@ fn channels(r: &mut Reader, node: &Node, groups: &[Group]) -> Phone {
     }
     if let Some(n) = pf.get("misroute") {
         misroute(r, n, groups, &mut phone);
+    }
+    if let Some(v) = pf
+        .get("cost_per_minute")
+        .and_then(|n| r.number_in(n, "channels.phone.cost_per_minute", 0.0, 1e6))
+    {
+        phone.cost_per_minute = v;
     }
     phone
 }

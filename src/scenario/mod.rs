@@ -6,6 +6,7 @@
 mod dists;
 mod load;
 mod model;
+mod outcomes;
 mod partner;
 mod policy;
 mod read;

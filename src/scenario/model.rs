@@ -58,6 +58,97 @@ pub struct Scenario {
     pub routing: Routing,
     /// Service policies: context, empowerment, AHT pressure.
     pub policy: Policy,
+    /// How journeys turn into satisfaction scores, and how a survey sees them.
+    pub satisfaction: Satisfaction,
+    /// Money beyond agents, partners and concessions.
+    pub cost: Cost,
+}
+
+/// The journey-level satisfaction model (scores 1-5) and the survey view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Satisfaction {
+    /// Score before anything happens, for personas without their own.
+    pub base: f64,
+    /// Off per contact beyond the first.
+    pub per_extra_contact: f64,
+    /// Off per transfer.
+    pub per_transfer: f64,
+    /// Off per re-explanation.
+    pub per_reexplanation: f64,
+    /// Off per minute of waiting past the persona's tolerance.
+    pub per_minute_waiting: f64,
+    /// Off per abandoned attempt.
+    pub per_abandon: f64,
+    /// Off per refusal.
+    pub per_refusal: f64,
+    /// Off for ending unresolved (given up or still open).
+    pub unresolved: f64,
+    /// On for resolution on the first contact.
+    pub first_contact: f64,
+    /// On for proactive outreach.
+    pub proactive: f64,
+    /// Share of eligible journeys that answer a survey.
+    pub survey_response: f64,
+    /// Only journeys that reached an agent are surveyed.
+    pub survey_only_answered: bool,
+    /// When the survey is taken.
+    pub survey_after: SurveyAfter,
+}
+
+/// When a survey is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyAfter {
+    /// Right after the first contact an agent coded resolved: the customer scores the journey
+    /// as it looks then (not knowing whether it is really resolved).
+    Contact,
+    /// When the journey ends.
+    Journey,
+}
+
+impl Default for Satisfaction {
+    fn default() -> Self {
+        Satisfaction {
+            base: 4.0,
+            per_extra_contact: 0.5,
+            per_transfer: 0.3,
+            per_reexplanation: 0.4,
+            per_minute_waiting: 0.1,
+            per_abandon: 0.3,
+            per_refusal: 0.7,
+            unresolved: 1.5,
+            first_contact: 0.5,
+            proactive: 0.3,
+            survey_response: 0.15,
+            survey_only_answered: true,
+            survey_after: SurveyAfter::Contact,
+        }
+    }
+}
+
+/// Costs beyond agents, partner fees and concessions, and the churn model of value at risk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cost {
+    /// Chance a customer leaves after a journey scored 1.
+    pub churn_at_1: f64,
+    /// Chance a customer leaves after a journey scored 5.
+    pub churn_at_5: f64,
+}
+
+impl Default for Cost {
+    fn default() -> Self {
+        Cost {
+            churn_at_1: 0.3,
+            churn_at_5: 0.01,
+        }
+    }
+}
+
+impl Cost {
+    /// Chance a customer leaves after a journey with this score: linear between the two ends.
+    pub fn churn(&self, score: f64) -> f64 {
+        let t = ((score - 1.0) / 4.0).clamp(0.0, 1.0);
+        self.churn_at_1 + (self.churn_at_5 - self.churn_at_1) * t
+    }
 }
 
 impl Scenario {
@@ -99,6 +190,12 @@ pub struct Persona {
     pub patience: Option<Dist>,
     /// What the customer does after an unresolved or abandoned attempt.
     pub persistence: Persistence,
+    /// Waiting the customer takes without minding, over the whole journey [ticks].
+    pub effort_tolerance: Ticks,
+    /// Money at risk if the customer leaves.
+    pub value: f64,
+    /// Satisfaction before anything happens (1-5); `None` = `satisfaction.base`.
+    pub satisfaction: Option<f64>,
 }
 
 /// Retry behaviour after an attempt that did not resolve the issue.
@@ -214,6 +311,8 @@ pub struct Phone {
     pub misroute: f64,
     /// Where misrouted calls go: a named group, or `None` for any group lacking the skill.
     pub misroute_to: Option<GroupId>,
+    /// Telephony cost per minute of an inbound call (IVR, queue and talk).
+    pub cost_per_minute: f64,
 }
 
 /// Routing rules.

@@ -40,11 +40,22 @@ pub const SUMMARY_METRICS: &[&str] = &[
     "gave_up_share",
     "open_share",
     "effort",
+    "satisfaction_mean",
+    "satisfied_share",
+    "csat_surveyed",
+    "value_at_risk",
+    "satisfaction_share_1",
+    "satisfaction_share_2",
+    "satisfaction_share_3",
+    "satisfaction_share_4",
+    "satisfaction_share_5",
+    "survey_responses",
     "partner_handoffs_per_issue",
     "proactive_share",
     "cost_agents",
     "cost_partners",
     "cost_concessions",
+    "cost_other",
     "cost_total",
     "cost_per_resolved",
 ];
@@ -77,6 +88,10 @@ pub const JOURNEY_METRICS: &[&str] = &[
     "gave_up_share",
     "open_share",
     "effort",
+    "satisfaction_mean",
+    "satisfied_share",
+    "csat_surveyed",
+    "value_at_risk",
 ];
 
 /// Metrics of breakdown.csv for a persona or a reason: its contacts, then its journeys.
@@ -103,6 +118,10 @@ pub const SLICE_METRICS: &[&str] = &[
     "gave_up_share",
     "open_share",
     "effort",
+    "satisfaction_mean",
+    "satisfied_share",
+    "csat_surveyed",
+    "value_at_risk",
 ];
 
 /// Metrics of breakdown.csv for a group: its contacts and its agents.
@@ -219,6 +238,10 @@ pub fn journey_values(j: &JourneyTally) -> Vec<Option<f64>> {
         per_issue(j.gave_up as f64),
         per_issue(open as f64),
         per_issue(effort_min),
+        per_issue(j.score_sum),
+        per_issue(j.satisfied as f64),
+        (j.surveys > 0).then(|| j.survey_sum / j.surveys as f64),
+        Some(j.value_at_risk),
     ]
 }
 
@@ -240,7 +263,8 @@ impl Outcome {
         let per_issue = |x: f64| (j.issues > 0).then(|| x / j.issues as f64);
         let jv = journey_values(j);
         let t = &raw.all;
-        let cost_total = cost_agents + j.concessions + j.partner_fees;
+        let cost_other = j.call_time as f64 / crate::time::MINUTE as f64 * s.phone.cost_per_minute;
+        let cost_total = cost_agents + j.concessions + j.partner_fees + cost_other;
         let mut summary = vec![
             Some(t.offered as f64),
             Some(t.answered as f64),
@@ -261,12 +285,15 @@ impl Outcome {
         summary.extend_from_slice(&jv[0..3]);
         summary.extend(j.repeats.iter().map(|r| per_issue(*r as f64)));
         summary.extend_from_slice(&jv[3..]);
+        summary.extend(j.score_hist.iter().map(|n| per_issue(*n as f64)));
+        summary.push(Some(j.surveys as f64));
         summary.extend([
             per_issue(j.partner_handoffs as f64),
             per_issue(j.proactive as f64),
             Some(cost_agents),
             Some(j.partner_fees),
             Some(j.concessions),
+            Some(cost_other),
             Some(cost_total),
             (j.resolved > 0).then(|| cost_total / j.resolved as f64),
         ]);

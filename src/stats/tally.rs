@@ -169,6 +169,20 @@ pub struct JourneyTally {
     pub partner_fees: f64,
     /// Journeys the company reached first.
     pub proactive: u64,
+    /// Sum of journey satisfaction scores.
+    pub score_sum: f64,
+    /// Journeys by rounded score 1..=5.
+    pub score_hist: [u64; 5],
+    /// Journeys scoring 4 or more.
+    pub satisfied: u64,
+    /// Survey answers.
+    pub surveys: u64,
+    /// Sum of surveyed scores.
+    pub survey_sum: f64,
+    /// Churn chance × persona value, summed.
+    pub value_at_risk: f64,
+    /// Inbound call time with the company [ticks].
+    pub call_time: i64,
 }
 
 impl JourneyTally {
@@ -191,6 +205,15 @@ impl JourneyTally {
         self.partner_handoffs += o.partner_handoffs;
         self.partner_fees += o.partner_fees;
         self.proactive += o.proactive;
+        self.score_sum += o.score_sum;
+        for (a, b) in self.score_hist.iter_mut().zip(o.score_hist) {
+            *a += b;
+        }
+        self.satisfied += o.satisfied;
+        self.surveys += o.surveys;
+        self.survey_sum += o.survey_sum;
+        self.value_at_risk += o.value_at_risk;
+        self.call_time += o.call_time;
     }
 }
 

@@ -1,0 +1,223 @@
+//! Satisfaction, survey, value at risk and telephony cost: each key moves its metric the
+//! documented way (paired differences over common random numbers).
+
+use std::path::Path;
+
+use ccsim::runner;
+use ccsim::scenario::{Scenario, load_str};
+use ccsim::stats::{SUMMARY_METRICS, summarize};
+
+const BASE: &str = r#"
+[scenario]
+name = "outcomes"
+seed = 21
+replications = 12
+horizon = "1d"
+warmup = "1h"
+
+[arrivals]
+rate = "80/h"
+
+[[persona]]
+name = "customer"
+value = 500.0
+patience = { dist = "exponential", mean = "5m" }
+persistence = { retry = 0.7, delay = { dist = "exponential", mean = "2h" }, max_attempts = 4 }
+
+[[reason]]
+name = "question"
+skill = "care"
+handle = { dist = "lognormal", mean = "5m", cv = 0.6 }
+resolve = 0.7
+
+[[group]]
+name = "care"
+skills = { care = 1.0 }
+agents = 8
+
+[channels.phone]
+ivr = "40s"
+
+[policy]
+aht_target = "5m"
+aht_pressure = 0.4
+
+[satisfaction]
+base = 4.0
+"#;
+
+fn with(replace: &[(&str, &str)]) -> Scenario {
+    let mut text = BASE.to_string();
+    for (from, to) in replace {
+        assert!(text.contains(from), "base lacks {from}");
+        text = text.replacen(from, to, 1);
+    }
+    load_str(Path::new("outcomes.toml"), text, "outcomes").expect("valid scenario")
+}
+
+fn values(s: &Scenario, metric: &str) -> Vec<f64> {
+    let i = SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == metric)
+        .unwrap_or_else(|| panic!("unknown metric {metric}"));
+    runner::run(s, 2)
+        .expect("runs")
+        .outcomes
+        .iter()
+        .map(|o| o.summary[i].expect("defined"))
+        .collect()
+}
+
+fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
+    let (b, v) = (values(base, metric), values(variant, metric));
+    let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(x, y)| Some(y - x)).collect();
+    let s = summarize(&d, 0.95).expect("replications");
+    let (lo, hi) = (s.ci_low.expect("n > 1"), s.ci_high.expect("n > 1"));
+    assert!(
+        if up { lo > 0.0 } else { hi < 0.0 },
+        "{metric} should {}: paired difference [{lo}, {hi}]",
+        if up { "rise" } else { "fall" }
+    );
+}
+
+#[test]
+fn every_weight_lowers_or_raises_satisfaction_as_documented() {
+    let base = with(&[]);
+    for (key, up) in [
+        ("per_extra_contact = 1.5", false),
+        ("per_minute_waiting = 1.0", false),
+        ("per_abandon = 2.0", false),
+        ("unresolved = 3.0", false),
+        ("first_contact = 1.5", true),
+    ] {
+        let v = with(&[("base = 4.0", &format!("base = 4.0\n{key}"))]);
+        moves(&base, &v, "satisfaction_mean", up);
+    }
+    let lower = with(&[("base = 4.0", "base = 3.0")]);
+    moves(&base, &lower, "satisfaction_mean", false);
+    let persona = with(&[("value = 500.0", "value = 500.0\nsatisfaction = 2.5")]);
+    moves(&base, &persona, "satisfaction_mean", false);
+    let tolerant = with(&[("value = 500.0", "value = 500.0\neffort_tolerance = \"30m\"")]);
+    moves(&base, &tolerant, "satisfaction_mean", true);
+    let shares: Vec<f64> = (1..=5)
+        .map(|k| values(&base, &format!("satisfaction_share_{k}"))[0])
+        .collect();
+    assert!(
+        (shares.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+        "{shares:?}"
+    );
+}
+
+#[test]
+fn transfers_reexplanations_refusals_and_outreach_are_weighed() {
+    let text = |extra: &str, weights: &str| {
+        with(&[
+            (
+                "skills = { care = 1.0 }\nagents = 8",
+                "skills = { care = 1.0 }\nagents = 8\n\n[[group]]\nname = \"front\"\nagents = 0",
+            ),
+            ("resolve = 0.7", &format!("resolve = 0.7\n{extra}")),
+            ("base = 4.0", &format!("base = 4.0\n{weights}")),
+        ])
+    };
+    // Refusals: the question needs authority nobody has.
+    let refused = text("authority = 1", "");
+    let harsher = text("authority = 1", "per_refusal = 2.0");
+    moves(&refused, &harsher, "satisfaction_mean", false);
+    let outreach = with(&[
+        ("resolve = 0.7", "resolve = 0.7\ndetectable = 1.0"),
+        ("aht_pressure = 0.4", "aht_pressure = 0.4\nproactive = 0.8"),
+    ]);
+    let bonus = with(&[
+        ("resolve = 0.7", "resolve = 0.7\ndetectable = 1.0"),
+        ("aht_pressure = 0.4", "aht_pressure = 0.4\nproactive = 0.8"),
+        ("base = 4.0", "base = 4.0\nproactive = 1.0"),
+    ]);
+    moves(&outreach, &bonus, "satisfaction_mean", true);
+    let siloed = with(&[
+        (
+            "[channels.phone]",
+            "[channels.phone]\nmisroute = { chance = 0.5, to = \"front\" }",
+        ),
+        (
+            "skills = { care = 1.0 }\nagents = 8",
+            "skills = { care = 1.0 }\nagents = 8\n\n[[group]]\nname = \"front\"\nskills = { other = 1.0 }\nagents = 6",
+        ),
+        (
+            "aht_pressure = 0.4",
+            "aht_pressure = 0.4\ncontext = \"siloed\"",
+        ),
+    ]);
+    let weighed = with(&[
+        (
+            "[channels.phone]",
+            "[channels.phone]\nmisroute = { chance = 0.5, to = \"front\" }",
+        ),
+        (
+            "skills = { care = 1.0 }\nagents = 8",
+            "skills = { care = 1.0 }\nagents = 8\n\n[[group]]\nname = \"front\"\nskills = { other = 1.0 }\nagents = 6",
+        ),
+        (
+            "aht_pressure = 0.4",
+            "aht_pressure = 0.4\ncontext = \"siloed\"",
+        ),
+        (
+            "base = 4.0",
+            "base = 4.0\nper_transfer = 1.0\nper_reexplanation = 1.0",
+        ),
+    ]);
+    moves(&siloed, &weighed, "satisfaction_mean", false);
+}
+
+#[test]
+fn a_survey_after_the_contact_flatters_a_pressed_operation() {
+    let contact = with(&[]);
+    let csat = values(&contact, "csat_surveyed");
+    let truth = values(&contact, "satisfaction_mean");
+    assert!(
+        csat.iter().zip(&truth).all(|(c, t)| c > t),
+        "{csat:?} vs {truth:?}"
+    );
+    let at_end = with(&[(
+        "base = 4.0",
+        "base = 4.0\nsurvey = { response = 0.15, only_answered = true, after = \"journey\" }",
+    )]);
+    moves(&contact, &at_end, "csat_surveyed", false);
+    let everyone = with(&[(
+        "base = 4.0",
+        "base = 4.0\nsurvey = { response = 1.0, only_answered = false, after = \"journey\" }",
+    )]);
+    let (c, t) = (
+        values(&everyone, "csat_surveyed"),
+        values(&everyone, "satisfaction_mean"),
+    );
+    assert!(
+        c.iter().zip(&t).all(|(c, t)| (c - t).abs() < 1e-9),
+        "a full survey is the truth"
+    );
+    let more = with(&[("base = 4.0", "base = 4.0\nsurvey = { response = 0.6 }")]);
+    moves(&contact, &more, "survey_responses", true);
+}
+
+#[test]
+fn value_at_risk_follows_churn_and_value_and_telephony_costs_minutes() {
+    let base = with(&[]);
+    let churny = with(&[(
+        "base = 4.0",
+        "base = 4.0\n\n[cost]\nchurn = { at_score_1 = 0.6, at_score_5 = 0.05 }",
+    )]);
+    moves(&base, &churny, "value_at_risk", true);
+    let richer = with(&[("value = 500.0", "value = 1000.0")]);
+    let (a, b) = (
+        values(&base, "value_at_risk"),
+        values(&richer, "value_at_risk"),
+    );
+    assert!(
+        a.iter()
+            .zip(&b)
+            .all(|(a, b)| (b - 2.0 * a).abs() < 1e-6 * b.abs().max(1.0))
+    );
+    let phone = with(&[("ivr = \"40s\"", "ivr = \"40s\"\ncost_per_minute = 0.05")]);
+    moves(&base, &phone, "cost_other", true);
+    moves(&base, &phone, "cost_total", true);
+}
