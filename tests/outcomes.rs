@@ -221,3 +221,69 @@ fn value_at_risk_follows_churn_and_value_and_telephony_costs_minutes() {
     moves(&base, &phone, "cost_other", true);
     moves(&base, &phone, "cost_total", true);
 }
+
+fn library(file: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    ccsim::scenario::load_file(&path)
+        .expect("bundled scenario")
+        .scenario
+}
+
+#[test]
+fn empowered_beats_taylorism_where_it_matters() {
+    let taylor = library("taylorism.toml");
+    let empowered = library("empowered.toml");
+    for (metric, up) in [
+        ("fcr", true),
+        ("resolved_share", true),
+        ("satisfaction_mean", true),
+        ("repeat_contacts_per_issue", false),
+        ("aht_s", true),
+        ("value_at_risk", false),
+    ] {
+        moves(&taylor, &empowered, metric, up);
+    }
+    // The model's finding on cost per resolved issue: lower when empowered. Checked for a
+    // stable sign across seeds, not assumed.
+    for seed in [4242, 7, 99] {
+        let (mut t, mut e) = (taylor.clone(), empowered.clone());
+        t.seed = seed;
+        e.seed = seed;
+        moves(&t, &e, "cost_per_resolved", false);
+    }
+}
+
+#[test]
+fn the_survey_overstates_satisfaction_under_taylorism() {
+    let taylor = library("taylorism.toml");
+    let csat = values(&taylor, "csat_surveyed");
+    let truth = values(&taylor, "satisfaction_mean");
+    assert!(
+        csat.iter().zip(&truth).all(|(c, t)| c > &(t + 0.5)),
+        "{csat:?} vs {truth:?}"
+    );
+}
+
+#[test]
+fn an_upstream_fix_removes_the_expected_share_and_cost() {
+    let base = library("baseline.toml");
+    let fixed = library("upstream-fix.toml");
+    let removed = 1.0
+        - values(&fixed, "issues").iter().sum::<f64>()
+            / values(&base, "issues").iter().sum::<f64>();
+    // where-is-my-order: 20 % of issues, 80 % avoidable, half of that fixed = 8 %.
+    assert!((removed - 0.08).abs() < 0.01, "removed {removed}");
+    moves(&base, &fixed, "offered", false);
+    moves(&base, &fixed, "cost_other", false);
+    moves(&base, &fixed, "cost_total", false);
+}
+
+#[test]
+fn ownership_time_is_honoured() {
+    let empowered = library("empowered.toml");
+    let mut quick = empowered.clone();
+    quick.policy.ownership_handle = 0;
+    moves(&quick, &empowered, "aht_s", true);
+}

@@ -34,8 +34,12 @@ impl Sim<'_> {
         let r = usize::from(self.journeys[ct.journey].reason);
         let reason = &s.reasons[r];
         let mut talk = self.reexplain(ct.journey);
-        if s.policy.ownership == Ownership::Own && self.journeys[ct.journey].owner.is_none() {
-            self.journeys[ct.journey].owner = Some(g);
+        if s.policy.ownership == Ownership::Own {
+            // Owning a case costs time: notes, briefing the next agent, setting up follow-ups.
+            talk += s.policy.ownership_handle;
+            if self.journeys[ct.journey].owner.is_none() {
+                self.journeys[ct.journey].owner = Some(g);
+            }
         }
         let skilled = self.rt.skilled(ct.class, g, ct.skill);
         let spend = if skilled { self.empowered(g, r) } else { None };

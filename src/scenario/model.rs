@@ -370,6 +370,9 @@ pub struct Policy {
     pub ownership: Ownership,
     /// Delay before the owner calls the customer back on an unresolved case.
     pub follow_up: Dist,
+    /// Extra talk per agent segment when agents own their cases (notes, briefing, follow-up
+    /// set-up) [ticks].
+    pub ownership_handle: Ticks,
     /// How work goes to partners.
     pub partner_mode: PartnerMode,
     /// Share of detectable issues the company reaches first.
@@ -448,6 +451,7 @@ impl Default for Policy {
             follow_up: Dist::Constant {
                 value: 4.0 * 3600.0,
             },
+            ownership_handle: crate::time::MINUTE,
             partner_mode: PartnerMode::Cold,
             proactive: 0.0,
             upstream_fix: Vec::new(),

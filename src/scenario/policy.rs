@@ -13,6 +13,7 @@ const KEYS: &[&str] = &[
     "max_transfers",
     "ownership",
     "follow_up",
+    "ownership_handle",
     "partner_mode",
     "proactive",
     "upstream_fix",
@@ -59,6 +60,12 @@ pub fn policy(r: &mut Reader, node: &Node, reasons: &[Reason]) -> Policy {
         && let Some(Some(d)) = r.dist(n, "policy.follow_up", false)
     {
         p.follow_up = d;
+    }
+    if let Some(t) = f
+        .get("ownership_handle")
+        .and_then(|n| r.duration(n, "policy.ownership_handle"))
+    {
+        p.ownership_handle = t;
     }
     if let Some(n) = f.get("partner_mode") {
         let allowed = [
