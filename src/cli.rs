@@ -27,6 +27,21 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario file and write the results folder.
     Run(RunArgs),
+    /// Run every scenario of a sweep file (common random numbers) and write one results
+    /// folder with paired differences against `compare_to`.
+    Sweep {
+        /// Sweep file (.toml).
+        file: PathBuf,
+        /// Results folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Worker threads [default: all cores]; results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Check a scenario file without running it.
     Validate {
         /// Scenario files (.toml or .json).
@@ -103,6 +118,31 @@ pub struct SelftestArgs {
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Sweep {
+            file,
+            out,
+            threads,
+            quiet,
+        } => {
+            let sweep = crate::sweep::load(&file)?;
+            let threads = runner::thread_count(threads);
+            let opts = crate::sweep::SweepOptions {
+                out: out.clone(),
+                threads,
+            };
+            let rep = crate::sweep::run_sweep(&sweep, &opts)?;
+            if !quiet {
+                println!(
+                    "{} scenarios, {} replications in {:.2} s on {threads} threads ({:.1} scenarios/s) → {}",
+                    rep.scenarios,
+                    rep.replications,
+                    rep.wall_seconds,
+                    rep.scenarios as f64 / rep.wall_seconds.max(1e-9),
+                    out.display()
+                );
+            }
+            Ok(())
+        }
         Command::Validate { files } => validate(&files),
         Command::Selftest(args) => selftest(args),
         Command::Bench { arrivals, repeats } => {

@@ -33,6 +33,7 @@ pub mod runner;
 pub mod scenario;
 pub mod selftest;
 pub mod stats;
+pub mod sweep;
 pub mod theory;
 pub mod time;
 pub mod yardstick;

@@ -2,6 +2,7 @@
 //! manifest.json, each written to a temporary name and renamed, so a file is whole or absent.
 
 mod intervals;
+pub use intervals::intervals_csv;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -100,7 +101,8 @@ impl Csv {
     }
 }
 
-const SUMMARY_HEADER: &[&str] = &[
+/// Columns of summary.csv and differences.csv.
+pub const SUMMARY_HEADER: &[&str] = &[
     "scenario",
     "metric",
     "mean",
@@ -110,7 +112,8 @@ const SUMMARY_HEADER: &[&str] = &[
     "replications",
 ];
 
-fn summary_row(csv: &mut Csv, lead: &[&str], values: &[Option<f64>]) {
+/// One summary row: the lead fields, then mean, std, interval and count of the defined values.
+pub fn summary_row(csv: &mut Csv, lead: &[&str], values: &[Option<f64>]) {
     if let Some(s) = summarize(values, CONFIDENCE) {
         let mut row: Vec<String> = lead.iter().map(|x| x.to_string()).collect();
         row.extend([

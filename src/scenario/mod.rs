@@ -9,7 +9,7 @@ mod model;
 mod outcomes;
 mod partner;
 mod policy;
-mod read;
+pub(crate) mod read;
 pub mod tree;
 
 use std::path::Path;
@@ -76,13 +76,19 @@ pub fn load_file(path: &Path) -> Result<Loaded> {
 pub fn load_str(path: &Path, text: String, default_name: &str) -> Result<Scenario> {
     let src = Source::new(path, text);
     let root = tree::parse(&src).map_err(Error::Input)?;
-    let mut reader = Reader::new(&src);
-    let scenario = load::scenario(&mut reader, &root, default_name);
+    load_tree(&src, &root, default_name)
+}
+
+/// Build a scenario from a parsed (possibly edited) tree of `src`.
+pub fn load_tree(src: &Source, root: &tree::Node, default_name: &str) -> Result<Scenario> {
+    let path = src.path.as_path();
+    let mut reader = Reader::new(src);
+    let scenario = load::scenario(&mut reader, root, default_name);
     let mut diags: Vec<Diagnostic> = reader.diags;
     if let Some(s) = &scenario
         && diags.is_empty()
     {
-        diags.extend(load::cross_check(&src, &root, s));
+        diags.extend(load::cross_check(src, root, s));
     }
     match scenario {
         Some(s) if diags.is_empty() => Ok(s),

@@ -1,0 +1,349 @@
+//! The `[sweep]` section and its designs: a full grid, or random samples (Latin hypercube for
+//! ranges) drawn from a seeded stream.
+
+use std::path::Path;
+
+use super::{Domain, Sweep, Vary};
+use crate::error::{Error, Result};
+use crate::rng::{SimRng, Stream, stream, uniform01};
+use crate::scenario::read::Reader;
+use crate::scenario::tree::{self, Key, Node, Source, Value};
+use crate::time::{format_duration, parse_duration};
+
+/// How the scenarios of a sweep are chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Design {
+    /// Every combination of the listed values (the last key varies fastest).
+    Grid,
+    /// `samples` random points: listed values picked uniformly, ranges by Latin hypercube.
+    Random {
+        /// Number of scenarios.
+        samples: u32,
+        /// Seed of the design (not of the simulation).
+        seed: u64,
+    },
+}
+
+/// One scenario of the design: a value per varied key.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Values in the order of the varied keys.
+    pub values: Vec<Node>,
+}
+
+impl Point {
+    /// The readable name: `label=value` joined by commas.
+    pub fn name(&self, vary: &[Vary]) -> String {
+        vary.iter()
+            .zip(&self.values)
+            .map(|(v, x)| format!("{}={}", v.label, super::show(x)))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+fn node(value: Value) -> Node {
+    Node {
+        value,
+        span: tree::Span::default(),
+    }
+}
+
+impl Design {
+    /// The points of the design, in a stable order.
+    pub fn points(&self, vary: &[Vary]) -> Vec<Point> {
+        match self {
+            Design::Grid => {
+                let mut points = vec![Point { values: Vec::new() }];
+                for v in vary {
+                    let Domain::Values(values) = &v.domain else {
+                        continue;
+                    };
+                    points = points
+                        .into_iter()
+                        .flat_map(|p| {
+                            values.iter().map(move |x| {
+                                let mut q = p.clone();
+                                q.values.push(x.clone());
+                                q
+                            })
+                        })
+                        .collect();
+                }
+                points
+            }
+            Design::Random { samples, seed } => random_points(vary, *samples, *seed),
+        }
+    }
+}
+
+/// Latin hypercube for ranges (one stratum per sample, shuffled per key), uniform picks for
+/// listed values; one seeded stream per design.
+fn random_points(vary: &[Vary], samples: u32, seed: u64) -> Vec<Point> {
+    let n = samples as usize;
+    let mut rng = stream(seed, 0, Stream::Routing);
+    let mut columns: Vec<Vec<Node>> = Vec::new();
+    for v in vary {
+        let col = match &v.domain {
+            Domain::Values(values) => (0..n)
+                .map(|_| {
+                    let i = (uniform01(&mut rng) * values.len() as f64) as usize;
+                    values[i.min(values.len() - 1)].clone()
+                })
+                .collect(),
+            Domain::Range { min, max, integer } => strata(&mut rng, n)
+                .into_iter()
+                .map(|u| {
+                    if *integer {
+                        // Whole numbers from min to max inclusive, one stratum each.
+                        let x = min + (max - min + 1.0) * u;
+                        node(Value::Int(x.floor().min(*max) as i64))
+                    } else {
+                        node(Value::Float(min + (max - min) * u))
+                    }
+                })
+                .collect(),
+            Domain::Durations { min, max } => strata(&mut rng, n)
+                .into_iter()
+                .map(|u| {
+                    let t = *min + ((max - min) as f64 * u).round() as i64;
+                    node(Value::Str(format_duration(t)))
+                })
+                .collect(),
+        };
+        columns.push(col);
+    }
+    (0..n)
+        .map(|i| Point {
+            values: columns.iter().map(|c| c[i].clone()).collect(),
+        })
+        .collect()
+}
+
+/// `n` points in [0, 1), one in each of `n` equal strata, in shuffled order.
+fn strata(rng: &mut SimRng, n: usize) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = (uniform01(rng) * (i + 1) as f64) as usize;
+        order.swap(i, j.min(i));
+    }
+    order
+        .into_iter()
+        .map(|k| (k as f64 + uniform01(rng)) / n as f64)
+        .collect()
+}
+
+/// Read the `[sweep]` section and load the base scenario's tree.
+pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Result<Sweep> {
+    let mut r = Reader::new(src);
+    let top = r.table(root, "", &["sweep"], &[]);
+    let sweep_node = top.as_ref().and_then(|t| t.get("sweep"));
+    let Some(sweep_node) = sweep_node else {
+        if r.diags.is_empty() {
+            r.error_help(
+                root.span,
+                "sweep",
+                "missing [sweep] section",
+                "add [sweep] with base = \"scenario.toml\" and a [sweep.vary] table",
+            );
+        }
+        return Err(Error::Input(r.diags));
+    };
+    let keys = [
+        "base",
+        "design",
+        "samples",
+        "seed",
+        "compare_to",
+        "replications",
+        "vary",
+    ];
+    let Some(f) = r.table(sweep_node, "sweep", &keys, &[]) else {
+        return Err(Error::Input(r.diags));
+    };
+    let base_path = r
+        .require(&f, "base", "\"baseline.toml\"")
+        .and_then(|n| r.string(n, "sweep.base").map(|s| (s, n.span)));
+    let design = match f.get("design") {
+        None => Some("grid".to_string()),
+        Some(n) => r.string(n, "sweep.design"),
+    };
+    let samples = f
+        .get("samples")
+        .and_then(|n| r.integer(n, "sweep.samples", 1, 1_000_000));
+    let seed = f
+        .get("seed")
+        .and_then(|n| r.integer(n, "sweep.seed", 0, i64::MAX));
+    let compare_to = f
+        .get("compare_to")
+        .and_then(|n| r.string(n, "sweep.compare_to"));
+    let replications = f
+        .get("replications")
+        .and_then(|n| r.integer(n, "sweep.replications", 1, 100_000))
+        .map(|v| v as u32);
+    let design = match design.as_deref() {
+        Some("grid") | None => Design::Grid,
+        Some("random") => Design::Random {
+            samples: samples.unwrap_or(100) as u32,
+            seed: seed.unwrap_or(1) as u64,
+        },
+        Some(other) => {
+            let span = f.get("design").map_or(f.span, |n| n.span);
+            r.error_help(
+                span,
+                "sweep.design",
+                format!("unknown design \"{other}\""),
+                "allowed: \"grid\" or \"random\"",
+            );
+            Design::Grid
+        }
+    };
+    let vary = match f.get("vary") {
+        Some(n) => read_vary(&mut r, n, &design),
+        None => {
+            r.error_help(
+                f.span,
+                "sweep.vary",
+                "missing [sweep.vary]: nothing to vary",
+                "add [sweep.vary] with \"group.care.agents\" = [45, 50, 55]",
+            );
+            Vec::new()
+        }
+    };
+    let base = base_path.and_then(|(p, span)| {
+        let full = file.parent().unwrap_or(Path::new("")).join(&p);
+        match std::fs::read(&full) {
+            Ok(bytes) => Some((full, bytes)),
+            Err(e) => {
+                r.error_help(
+                    span,
+                    "sweep.base",
+                    format!("cannot read {}: {e}", full.display()),
+                    "the path is relative to the sweep file",
+                );
+                None
+            }
+        }
+    });
+    if !r.diags.is_empty() {
+        return Err(Error::Input(r.diags));
+    }
+    let Some((base_file, bytes)) = base else {
+        return Err(Error::Internal(
+            "base scenario missing without a diagnostic".into(),
+        ));
+    };
+    let base_hash = crate::scenario::sha256_hex(&bytes);
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::Input(vec![crate::error::Diagnostic::file_level(
+            &base_file,
+            "the base scenario is not valid UTF-8",
+        )])
+    })?;
+    let base = Source::new(&base_file, text);
+    let base_root = tree::parse(&base).map_err(Error::Input)?;
+    let mut diags = Vec::new();
+    for v in &vary {
+        if let Err(msg) = super::paths::check(&base_root, &v.path) {
+            diags.push(src.diag(v.span, &v.path, msg));
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Error::Input(diags));
+    }
+    Ok(Sweep {
+        file: file.to_path_buf(),
+        hash,
+        base,
+        base_root,
+        base_hash,
+        design,
+        vary,
+        compare_to,
+        replications,
+    })
+}
+
+fn read_vary(r: &mut Reader, node: &Node, design: &Design) -> Vec<Vary> {
+    let Value::Table(entries) = &node.value else {
+        r.error(
+            node.span,
+            "sweep.vary",
+            "expected a table of \"dotted.path\" = [values]",
+        );
+        return Vec::new();
+    };
+    let mut out: Vec<Vary> = Vec::new();
+    for (Key { name, span }, value) in entries {
+        let path = format!("sweep.vary.\"{name}\"");
+        let domain = match &value.value {
+            Value::Array(items) if !items.is_empty() => Some(Domain::Values(items.clone())),
+            Value::Array(_) => {
+                r.error(value.span, &path, "an empty list of values");
+                None
+            }
+            Value::Table(_) => range(r, value, &path, design),
+            _ => Some(Domain::Values(vec![value.clone()])),
+        };
+        if let Some(domain) = domain {
+            let last = name.rsplit('.').next().unwrap_or(name).to_string();
+            out.push(Vary {
+                path: name.clone(),
+                label: last,
+                domain,
+                span: *span,
+            });
+        }
+    }
+    // Labels must be unique: fall back to the whole path on a clash.
+    let labels: Vec<String> = out.iter().map(|v| v.label.clone()).collect();
+    for v in &mut out {
+        if labels.iter().filter(|l| **l == v.label).count() > 1 {
+            v.label = v.path.clone();
+        }
+    }
+    out
+}
+
+fn range(r: &mut Reader, value: &Node, path: &str, design: &Design) -> Option<Domain> {
+    let f = r.table(value, path, &["min", "max"], &[])?;
+    if *design == Design::Grid {
+        r.error_help(
+            value.span,
+            path,
+            "a range needs a random design",
+            "list the values, or set design = \"random\" with samples and seed",
+        );
+        return None;
+    }
+    let (lo, hi) = (r.require(&f, "min", "40")?, r.require(&f, "max", "60")?);
+    if let (Value::Str(a), Value::Str(b)) = (&lo.value, &hi.value) {
+        let (Ok(a), Ok(b)) = (parse_duration(a), parse_duration(b)) else {
+            r.error(
+                value.span,
+                path,
+                "min and max must both be numbers or both durations",
+            );
+            return None;
+        };
+        if a > b {
+            r.error(value.span, path, "min is above max");
+            return None;
+        }
+        return Some(Domain::Durations { min: a, max: b });
+    }
+    let integer = matches!((&lo.value, &hi.value), (Value::Int(_), Value::Int(_)));
+    let (a, b) = (
+        r.number(lo, &f.child("min"))?,
+        r.number(hi, &f.child("max"))?,
+    );
+    if a > b {
+        r.error(value.span, path, "min is above max");
+        return None;
+    }
+    Some(Domain::Range {
+        min: a,
+        max: b,
+        integer,
+    })
+}

@@ -1,0 +1,223 @@
+//! Sweeps: one file names a base scenario and what to vary; every scenario of the design runs
+//! with the same replication seeds (common random numbers), and each is compared with the base
+//! by paired differences.
+//!
+//! ```toml
+//! [sweep]
+//! base = "../baseline.toml"
+//! design = "grid"            # or "random" with samples and seed (Latin hypercube for ranges)
+//! compare_to = "base"        # the base scenario as it is, or the name of a swept scenario
+//!
+//! [sweep.vary]
+//! "group.care.agents" = [45, 50, 55]
+//! "policy.context" = ["shared", "siloed"]
+//! ```
+
+mod design;
+mod paths;
+mod run;
+
+use std::path::{Path, PathBuf};
+
+pub use design::{Design, Point};
+pub use run::{SweepOptions, run_sweep};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::scenario::tree::{self, Node, Source, Value};
+use crate::scenario::{self, Scenario};
+
+/// One varied key: its dotted path and what it takes.
+#[derive(Debug, Clone)]
+pub struct Vary {
+    /// Dotted path into the scenario, e.g. `group.care.agents`.
+    pub path: String,
+    /// Short name used in scenario names (the last segment, or the whole path on a clash).
+    pub label: String,
+    /// Listed values (grid, or random picks), or a range for random designs.
+    pub domain: Domain,
+    /// Span of the entry in the sweep file (for messages).
+    pub span: tree::Span,
+}
+
+/// The values a varied key takes.
+#[derive(Debug, Clone)]
+pub enum Domain {
+    /// These values.
+    Values(Vec<Node>),
+    /// A numeric range (random designs): whole numbers when both ends are integers.
+    Range {
+        /// Lower end.
+        min: f64,
+        /// Upper end.
+        max: f64,
+        /// Both ends are integers.
+        integer: bool,
+    },
+    /// A range of durations in ticks (random designs), written as strings with units.
+    Durations {
+        /// Lower end [ticks].
+        min: i64,
+        /// Upper end [ticks].
+        max: i64,
+    },
+}
+
+/// A parsed sweep file.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The sweep file.
+    pub file: PathBuf,
+    /// The sweep file's SHA-256.
+    pub hash: String,
+    /// The base scenario's source.
+    pub base: Source,
+    /// The base scenario's parsed tree.
+    pub base_root: Node,
+    /// The base scenario's SHA-256.
+    pub base_hash: String,
+    /// The design.
+    pub design: Design,
+    /// The varied keys, in file order.
+    pub vary: Vec<Vary>,
+    /// Name of the scenario every other one is compared with (`None` = no comparison).
+    pub compare_to: Option<String>,
+    /// Replications per scenario (overrides the base's).
+    pub replications: Option<u32>,
+}
+
+/// A scenario of a sweep, ready to run.
+#[derive(Debug, Clone)]
+pub struct SweepScenario {
+    /// Stable, readable name, e.g. `agents=50,context=siloed` (`base` for the base).
+    pub name: String,
+    /// The values, as text, one per varied key (empty for the base).
+    pub values: Vec<String>,
+    /// The scenario.
+    pub scenario: Scenario,
+}
+
+fn diag(src: &Source, span: tree::Span, path: &str, msg: impl Into<String>) -> Diagnostic {
+    src.diag(span, path, msg)
+}
+
+/// Read a sweep file and its base scenario.
+pub fn load(file: &Path) -> Result<Sweep> {
+    let bytes = std::fs::read(file).map_err(|e| Error::io("reading", file, e))?;
+    let hash = scenario::sha256_hex(&bytes);
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::Input(vec![Diagnostic::file_level(
+            file,
+            "the sweep file is not valid UTF-8",
+        )])
+    })?;
+    let src = Source::new(file, text);
+    let root = tree::parse(&src).map_err(Error::Input)?;
+    design::read_sweep(&src, &root, file, hash)
+}
+
+impl Sweep {
+    /// Every scenario of the design, the base first when it is compared with.
+    pub fn scenarios(&self) -> Result<Vec<SweepScenario>> {
+        let points = self.design.points(&self.vary);
+        let mut out = Vec::with_capacity(points.len() + 1);
+        let stem = self
+            .base
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "base".into());
+        let mut base = scenario::load_tree(&self.base, &self.base_root, &stem)?;
+        if let Some(r) = self.replications {
+            base.replications = r;
+        }
+        let needs_base = self.compare_to.as_deref() == Some("base");
+        if needs_base {
+            let mut b = base.clone();
+            b.name = "base".into();
+            out.push(SweepScenario {
+                name: "base".into(),
+                values: Vec::new(),
+                scenario: b,
+            });
+        }
+        let mut problems = Vec::new();
+        for p in points {
+            let name = p.name(&self.vary);
+            let mut root = self.base_root.clone();
+            for (v, value) in self.vary.iter().zip(&p.values) {
+                if let Err(msg) = paths::set(&mut root, &v.path, value.clone()) {
+                    problems.push(diag(&self.sweep_src()?, v.span, &v.path, msg));
+                }
+            }
+            if !problems.is_empty() {
+                continue;
+            }
+            match scenario::load_tree(&self.base, &root, &name) {
+                Ok(mut s) => {
+                    s.name = name.clone();
+                    if let Some(r) = self.replications {
+                        s.replications = r;
+                    }
+                    out.push(SweepScenario {
+                        name,
+                        values: p.values.iter().map(show).collect(),
+                        scenario: s,
+                    });
+                }
+                Err(Error::Input(diags)) => {
+                    for d in diags {
+                        let mut d = d;
+                        d.message = format!("in sweep scenario `{name}`: {}", d.message);
+                        problems.push(d);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            if problems.len() > 20 {
+                break;
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Input(problems));
+        }
+        if let Some(c) = &self.compare_to
+            && !out.iter().any(|s| &s.name == c)
+        {
+            let names: Vec<&str> = out.iter().take(8).map(|s| s.name.as_str()).collect();
+            return Err(Error::Input(vec![
+                Diagnostic::file_level(
+                    &self.file,
+                    format!(
+                        "`sweep.compare_to` names \"{c}\", which is not a scenario of the sweep"
+                    ),
+                )
+                .with_help(format!(
+                    "use \"base\" (the base scenario as it is) or one of: {}",
+                    names.join(", ")
+                )),
+            ]));
+        }
+        Ok(out)
+    }
+
+    fn sweep_src(&self) -> Result<Source> {
+        let text =
+            std::fs::read_to_string(&self.file).map_err(|e| Error::io("reading", &self.file, e))?;
+        Ok(Source::new(&self.file, text))
+    }
+}
+
+/// A value as text for names and scenarios.csv.
+pub fn show(n: &Node) -> String {
+    match &n.value {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Datetime(d) => d.clone(),
+        Value::Array(items) => {
+            format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(" "))
+        }
+        Value::Table(_) => "{table}".into(),
+    }
+}

@@ -1,0 +1,236 @@
+//! Running a sweep: scenarios × replications on rayon, collected by index, streamed to the
+//! results folder a chunk of scenarios at a time, with paired differences against the
+//! comparison scenario.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{Sweep, SweepScenario};
+use crate::engine;
+use crate::error::{Error, Result};
+use crate::report::{self, Csv, SUMMARY_HEADER};
+use crate::runner::RunOutput;
+use crate::stats::{Outcome, SUMMARY_METRICS};
+
+/// How to run a sweep.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// Results folder.
+    pub out: PathBuf,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// What manifest.json records for a sweep.
+#[derive(Debug, Clone, Serialize)]
+struct SweepManifest {
+    ccsim_version: String,
+    sweep_file: String,
+    sweep_sha256: String,
+    base_file: String,
+    base_sha256: String,
+    scenarios: usize,
+    compare_to: Option<String>,
+    threads: usize,
+    started: String,
+    wall_seconds: f64,
+    files: Vec<String>,
+}
+
+/// Summary of a finished sweep.
+#[derive(Debug, Clone)]
+pub struct SweepReport {
+    /// Scenarios run.
+    pub scenarios: usize,
+    /// Replications run in all.
+    pub replications: u64,
+    /// Wall time [s].
+    pub wall_seconds: f64,
+}
+
+/// The files a sweep writes, each built through a temporary name.
+struct Files {
+    dir: PathBuf,
+    open: Vec<(&'static str, File)>,
+}
+
+const NAMES: [&str; 5] = [
+    "summary.csv",
+    "breakdown.csv",
+    "replications.csv",
+    "intervals.csv",
+    "differences.csv",
+];
+
+impl Files {
+    fn create(dir: &Path) -> Result<Files> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
+        let mut open = Vec::new();
+        for name in NAMES {
+            let tmp = dir.join(format!(".{name}.tmp"));
+            let f = File::create(&tmp).map_err(|e| Error::io("creating", &tmp, e))?;
+            open.push((name, f));
+        }
+        Ok(Files {
+            dir: dir.to_path_buf(),
+            open,
+        })
+    }
+
+    /// Append CSV bytes to file `i`, dropping the header line unless the file is new.
+    fn append(&mut self, i: usize, bytes: &[u8], first: bool) -> Result<()> {
+        let body = if first {
+            bytes
+        } else {
+            let cut = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |p| p + 1);
+            &bytes[cut..]
+        };
+        let (name, f) = &mut self.open[i];
+        f.write_all(body)
+            .map_err(|e| Error::io("writing", &self.dir.join(name), e))
+    }
+
+    fn finish(self) -> Result<()> {
+        for (name, f) in self.open {
+            let tmp = self.dir.join(format!(".{name}.tmp"));
+            f.sync_all().map_err(|e| Error::io("writing", &tmp, e))?;
+            std::fs::rename(&tmp, self.dir.join(name))
+                .map_err(|e| Error::io("renaming into place", &tmp, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Run every scenario of the sweep and write the results folder.
+pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
+    let scenarios = sweep.scenarios()?;
+    let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let clock = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", opts.threads)))?;
+    let mut files = Files::create(&opts.out)?;
+    let compare = sweep
+        .compare_to
+        .as_ref()
+        .and_then(|c| scenarios.iter().position(|s| &s.name == c));
+    let reference = compare.map(|i| run_chunk(&pool, &scenarios[i..=i]).remove(0));
+    let chunk = (opts.threads * 4).max(8);
+    let mut first = true;
+    let mut replications = 0u64;
+    for block in scenarios.chunks(chunk) {
+        // The comparison scenario runs again in its block: same seeds, same bytes.
+        let outs = run_chunk(&pool, block);
+        for (sc, out) in block.iter().zip(outs) {
+            replications += out.outcomes.len() as u64;
+            write_scenario(&mut files, sc, &out, reference.as_ref(), first)?;
+            first = false;
+        }
+    }
+    files.finish()?;
+    write_scenarios_csv(&opts.out, sweep, &scenarios)?;
+    let manifest = SweepManifest {
+        ccsim_version: env!("CARGO_PKG_VERSION").into(),
+        sweep_file: sweep.file.display().to_string(),
+        sweep_sha256: sweep.hash.clone(),
+        base_file: sweep.base.path.display().to_string(),
+        base_sha256: sweep.base_hash.clone(),
+        scenarios: scenarios.len(),
+        compare_to: sweep.compare_to.clone(),
+        threads: opts.threads,
+        started,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        files: NAMES
+            .iter()
+            .chain(&["scenarios.csv", "manifest.json"])
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
+    report::write_atomic(&opts.out, "manifest.json", &json)?;
+    Ok(SweepReport {
+        scenarios: scenarios.len(),
+        replications,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+    })
+}
+
+/// Run a block of scenarios: every (scenario, replication) is one work item; results come
+/// back in index order whatever the threads.
+fn run_chunk(pool: &rayon::ThreadPool, block: &[SweepScenario]) -> Vec<RunOutput> {
+    let items: Vec<(usize, u32)> = block
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| (0..s.scenario.replications).map(move |r| (i, r)))
+        .collect();
+    let start = Instant::now();
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        items
+            .par_iter()
+            .map(|&(i, r)| engine::run(&block[i].scenario, u64::from(r)))
+            .collect()
+    });
+    let mut it = outcomes.into_iter();
+    block
+        .iter()
+        .map(|s| RunOutput {
+            outcomes: it.by_ref().take(s.scenario.replications as usize).collect(),
+            wall: start.elapsed(),
+            threads: pool.current_num_threads(),
+        })
+        .collect()
+}
+
+fn write_scenario(
+    files: &mut Files,
+    sc: &SweepScenario,
+    out: &RunOutput,
+    reference: Option<&RunOutput>,
+    first: bool,
+) -> Result<()> {
+    let s = &sc.scenario;
+    files.append(0, &report::summary_csv(s, out)?, first)?;
+    files.append(1, &report::breakdown_csv(s, out)?, first)?;
+    files.append(2, &report::replications_csv(s, out)?, first)?;
+    files.append(3, &report::intervals_csv(s, out)?, first)?;
+    let mut csv = Csv::new(SUMMARY_HEADER);
+    if let Some(r) = reference {
+        for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
+            let diffs: Vec<Option<f64>> = out
+                .outcomes
+                .iter()
+                .zip(&r.outcomes)
+                .map(|(a, b)| Some(a.summary[i]? - b.summary[i]?))
+                .collect();
+            report::summary_row(&mut csv, &[&s.name, metric], &diffs);
+        }
+    }
+    files.append(4, &csv.into_bytes()?, first)
+}
+
+fn write_scenarios_csv(dir: &Path, sweep: &Sweep, scenarios: &[SweepScenario]) -> Result<()> {
+    let mut header = vec!["scenario"];
+    header.extend(sweep.vary.iter().map(|v| v.path.as_str()));
+    let mut csv = Csv::new(&header);
+    for sc in scenarios {
+        let mut row = vec![sc.name.clone()];
+        if sc.values.is_empty() {
+            row.extend(sweep.vary.iter().map(|_| "base".to_string()));
+        } else {
+            row.extend(sc.values.iter().cloned());
+        }
+        csv.row(row);
+    }
+    report::write_atomic(dir, "scenarios.csv", &csv.into_bytes()?)?;
+    Ok(())
+}

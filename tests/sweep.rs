@@ -1,0 +1,208 @@
+//! Sweeps: grid and random designs, readable names, paired differences with common random
+//! numbers (tighter than unpaired), byte-identical results at any thread count, clear errors
+//! for bad paths.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BASE: &str = r#"
+[scenario]
+name = "base"
+seed = 3
+replications = 8
+horizon = "1d"
+[arrivals]
+rate = "120/h"
+[[persona]]
+name = "c"
+patience = { dist = "exponential", mean = "4m" }
+persistence = { retry = 0.5, delay = { dist = "exponential", mean = "1h" }, max_attempts = 3 }
+[[reason]]
+name = "q"
+skill = "s"
+authority = 1
+handle = { dist = "exponential", mean = "5m" }
+resolve = 0.8
+[[group]]
+name = "care"
+skills = { s = 1.0 }
+agents = 12
+[[group]]
+name = "back"
+skills = { s = 1.0 }
+authority = 1
+agents = 3
+"#;
+
+fn setup(sweep: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), BASE).unwrap();
+    let file = dir.path().join("sweep.toml");
+    std::fs::write(&file, sweep).unwrap();
+    (dir, file)
+}
+
+fn ccsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .output()
+        .expect("ccsim runs")
+}
+
+fn run(file: &Path, out: &Path, threads: &str) {
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        threads,
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+const GRID: &str = r#"
+[sweep]
+base = "base.toml"
+compare_to = "base"
+[sweep.vary]
+"group.care.agents" = [10, 12]
+"group.care.authority" = [0, 1]
+"#;
+
+#[test]
+fn a_grid_sweep_writes_every_scenario_the_same_at_any_thread_count() {
+    let (dir, file) = setup(GRID);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(&file, &a, "1");
+    run(&file, &b, "2");
+    for f in [
+        "summary.csv",
+        "breakdown.csv",
+        "replications.csv",
+        "intervals.csv",
+        "differences.csv",
+        "scenarios.csv",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert_eq!(x, y, "{f} differs between 1 and 2 threads");
+    }
+    let scenarios = std::fs::read_to_string(a.join("scenarios.csv")).unwrap();
+    assert!(scenarios.starts_with("scenario,group.care.agents,group.care.authority\n"));
+    assert!(
+        scenarios.contains("\"agents=10,authority=1\",10,1"),
+        "{scenarios}"
+    );
+    assert_eq!(scenarios.lines().count(), 1 + 1 + 4);
+    let summary = std::fs::read_to_string(a.join("summary.csv")).unwrap();
+    assert_eq!(summary.matches("scenario,metric").count(), 1, "one header");
+    assert!(summary.contains("\"agents=12,authority=1\",fcr,"));
+}
+
+fn column(path: &Path, scenario: &str, metric: &str) -> Vec<f64> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            l.starts_with(&format!("\"{scenario}\",")) || l.starts_with(&format!("{scenario},"))
+        })
+        .filter(|l| l.contains(&format!(",{metric},")))
+        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn common_random_numbers_make_paired_differences_tight() {
+    let (dir, file) = setup(GRID);
+    let out = dir.path().join("o");
+    run(&file, &out, "2");
+    let reps = out.join("replications.csv");
+    let base = column(&reps, "base", "asa_s");
+    let more = column(&reps, "agents=10,authority=0", "asa_s");
+    assert_eq!(base.len(), 8);
+    let var = |x: &[f64]| {
+        let m = x.iter().sum::<f64>() / x.len() as f64;
+        x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64
+    };
+    let paired: Vec<f64> = base.iter().zip(&more).map(|(a, b)| b - a).collect();
+    let unpaired = var(&base) + var(&more);
+    // Same arrivals, patience and handle times in both: the paired variance is far smaller.
+    assert!(
+        var(&paired) * 4.0 < unpaired,
+        "paired {} vs unpaired {unpaired}",
+        var(&paired)
+    );
+    let diffs = std::fs::read_to_string(out.join("differences.csv")).unwrap();
+    assert!(
+        diffs.contains("base,asa_s,0,0,0,0,8"),
+        "the base against itself"
+    );
+}
+
+#[test]
+fn a_random_design_draws_ranges_by_latin_hypercube() {
+    let (dir, file) = setup(
+        r#"
+[sweep]
+base = "base.toml"
+design = "random"
+samples = 6
+seed = 11
+[sweep.vary]
+"group.care.agents" = { min = 8, max = 13 }
+"reason.q.handle.mean" = { min = "4m", max = "6m" }
+"#,
+    );
+    let out = dir.path().join("o");
+    run(&file, &out, "2");
+    let text = std::fs::read_to_string(out.join("scenarios.csv")).unwrap();
+    let mut agents: Vec<i64> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    agents.sort_unstable();
+    assert_eq!(
+        agents,
+        vec![8, 9, 10, 11, 12, 13],
+        "one draw per stratum: {text}"
+    );
+}
+
+#[test]
+fn bad_paths_name_the_valid_ones() {
+    let (dir, file) = setup(
+        r#"
+[sweep]
+base = "base.toml"
+[sweep.vary]
+"group.carre.agents" = [10, 12]
+"#,
+    );
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("sweep.toml:5:"), "{err}");
+    assert!(err.contains("did you mean `group.care`"), "{err}");
+    assert!(!dir.path().join("o").exists());
+    let (dir, file) =
+        setup("[sweep]\nbase = \"base.toml\"\n[sweep.vary]\n\"policy.contxt\" = [\"siloed\"]\n");
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `context`"), "{err}");
+}
