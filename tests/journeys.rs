@@ -562,6 +562,12 @@ fn every_partner_key_moves_its_metric() {
     );
     moves(
         &cold,
+        &partner_with("cold", "mean = \"4m\"", "mean = \"20m\""),
+        "effort",
+        true,
+    );
+    moves(
+        &cold,
         &partner_with("cold", "agents = 2", "agents = 1"),
         "effort",
         true,

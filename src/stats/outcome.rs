@@ -92,6 +92,11 @@ pub const JOURNEY_METRICS: &[&str] = &[
     "satisfied_share",
     "csat_surveyed",
     "value_at_risk",
+    "satisfaction_share_1",
+    "satisfaction_share_2",
+    "satisfaction_share_3",
+    "satisfaction_share_4",
+    "satisfaction_share_5",
 ];
 
 /// Metrics of breakdown.csv for a persona or a reason: its contacts, then its journeys.
@@ -122,6 +127,11 @@ pub const SLICE_METRICS: &[&str] = &[
     "satisfied_share",
     "csat_surveyed",
     "value_at_risk",
+    "satisfaction_share_1",
+    "satisfaction_share_2",
+    "satisfaction_share_3",
+    "satisfaction_share_4",
+    "satisfaction_share_5",
 ];
 
 /// Metrics of breakdown.csv for a group: its contacts and its agents.
@@ -242,6 +252,11 @@ pub fn journey_values(j: &JourneyTally) -> Vec<Option<f64>> {
         per_issue(j.satisfied as f64),
         (j.surveys > 0).then(|| j.survey_sum / j.surveys as f64),
         Some(j.value_at_risk),
+        per_issue(j.score_hist[0] as f64),
+        per_issue(j.score_hist[1] as f64),
+        per_issue(j.score_hist[2] as f64),
+        per_issue(j.score_hist[3] as f64),
+        per_issue(j.score_hist[4] as f64),
     ]
 }
 
@@ -285,7 +300,6 @@ impl Outcome {
         summary.extend_from_slice(&jv[0..3]);
         summary.extend(j.repeats.iter().map(|r| per_issue(*r as f64)));
         summary.extend_from_slice(&jv[3..]);
-        summary.extend(j.score_hist.iter().map(|n| per_issue(*n as f64)));
         summary.push(Some(j.surveys as f64));
         summary.extend([
             per_issue(j.partner_handoffs as f64),
