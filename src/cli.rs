@@ -42,6 +42,15 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Re-run what a results folder's manifest.json describes and compare every file byte for
+    /// byte; exit code 1 with the first differing file and line if anything differs.
+    Verify {
+        /// Results folder of `ccsim run` or `ccsim sweep`.
+        dir: PathBuf,
+        /// Worker threads [default: all cores]; results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Check a scenario file without running it.
     Validate {
         /// Scenario files (.toml or .json).
@@ -118,6 +127,16 @@ pub struct SelftestArgs {
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Verify { dir, threads } => {
+            let v = crate::verify::verify(&dir, runner::thread_count(threads))?;
+            println!(
+                "{}: verified, {} identical ({})",
+                dir.display(),
+                v.files.len(),
+                v.files.join(", ")
+            );
+            Ok(())
+        }
         Command::Sweep {
             file,
             out,

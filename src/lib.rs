@@ -36,6 +36,7 @@ pub mod stats;
 pub mod sweep;
 pub mod theory;
 pub mod time;
+pub mod verify;
 pub mod yardstick;
 
 pub use error::{Error, Result};

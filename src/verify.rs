@@ -1,0 +1,177 @@
+//! `ccsim verify DIR`: re-run what a results folder's manifest.json describes and compare every
+//! file byte for byte; the first difference is reported with its file and line.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::report;
+use crate::runner;
+use crate::scenario;
+use crate::sweep;
+
+/// What a verification found.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// Files compared and found identical.
+    pub files: Vec<String>,
+}
+
+fn refuse(dir: &Path, why: impl Into<String>) -> Error {
+    Error::Usage(format!(
+        "{} cannot be verified: {}",
+        dir.display(),
+        why.into()
+    ))
+}
+
+fn field<'a>(m: &'a Value, key: &str, dir: &Path) -> Result<&'a Value> {
+    m.get(key).ok_or_else(|| {
+        refuse(
+            dir,
+            format!("manifest.json has no `{key}` (not a ccsim results folder?)"),
+        )
+    })
+}
+
+/// Compare two versions of a file; `Err` names the first differing line.
+fn compare(name: &str, expected: &[u8], found: &[u8]) -> Result<()> {
+    if expected == found {
+        return Ok(());
+    }
+    let (e, f) = (
+        String::from_utf8_lossy(expected),
+        String::from_utf8_lossy(found),
+    );
+    let mut el = e.lines();
+    let mut fl = f.lines();
+    let mut line = 1;
+    loop {
+        match (el.next(), fl.next()) {
+            (Some(a), Some(b)) if a == b => line += 1,
+            (a, b) => {
+                return Err(Error::Mismatch(format!(
+                    "{name} differs at line {line}:\n  re-run: {}\n  folder: {}",
+                    a.unwrap_or("(end of file)"),
+                    b.unwrap_or("(end of file)")
+                )));
+            }
+        }
+    }
+}
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
+    let p = dir.join(name);
+    std::fs::read(&p).map_err(|e| Error::io("reading", &p, e))
+}
+
+/// Verify a results folder written by `ccsim run` or `ccsim sweep`.
+pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
+    let text = read(dir, "manifest.json")?;
+    let m: Value = serde_json::from_slice(&text)
+        .map_err(|e| refuse(dir, format!("manifest.json is not valid JSON ({e})")))?;
+    if m.get("sweep_file").is_some() {
+        return verify_sweep(dir, &m, threads);
+    }
+    let file = PathBuf::from(
+        field(&m, "scenario_file", dir)?
+            .as_str()
+            .ok_or_else(|| refuse(dir, "`scenario_file` is not a string"))?,
+    );
+    let hash = field(&m, "scenario_sha256", dir)?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let seed = field(&m, "seed", dir)?
+        .as_u64()
+        .ok_or_else(|| refuse(dir, "`seed` is not a whole number"))?;
+    let replications = field(&m, "replications", dir)?
+        .as_u64()
+        .and_then(|r| u32::try_from(r).ok())
+        .ok_or_else(|| refuse(dir, "`replications` is not a whole number"))?;
+    let files: Vec<String> = field(&m, "files", dir)?
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let loaded = scenario::load_file(&file)?;
+    if loaded.hash != hash {
+        return Err(refuse(
+            dir,
+            format!(
+                "{} has changed since the run (its SHA-256 differs from the manifest's)",
+                file.display()
+            ),
+        ));
+    }
+    let mut s = loaded.scenario;
+    s.seed = seed;
+    s.replications = replications;
+    let trace = files.iter().any(|f| f == "journeys.csv");
+    let out = runner::run_with(&s, threads, trace)?;
+    let mut checked = Vec::new();
+    let mut expected: Vec<(&str, Vec<u8>)> = vec![
+        ("summary.csv", report::summary_csv(&s, &out)?),
+        ("breakdown.csv", report::breakdown_csv(&s, &out)?),
+        ("replications.csv", report::replications_csv(&s, &out)?),
+        ("intervals.csv", report::intervals_csv(&s, &out)?),
+    ];
+    if trace {
+        expected.push(("journeys.csv", report::journeys_csv(&s, &out)?));
+    }
+    for (name, bytes) in expected {
+        compare(name, &bytes, &read(dir, name)?)?;
+        checked.push(name.to_string());
+    }
+    Ok(Verified { files: checked })
+}
+
+fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
+    let file = PathBuf::from(field(m, "sweep_file", dir)?.as_str().unwrap_or_default());
+    let sw = sweep::load(&file)?;
+    let hash = field(m, "sweep_sha256", dir)?.as_str().unwrap_or_default();
+    if sw.hash != hash {
+        return Err(refuse(
+            dir,
+            format!("{} has changed since the run", file.display()),
+        ));
+    }
+    let base_hash = field(m, "base_sha256", dir)?.as_str().unwrap_or_default();
+    if sw.base_hash != base_hash {
+        return Err(refuse(
+            dir,
+            format!("{} has changed since the run", sw.base.path.display()),
+        ));
+    }
+    let tmp = dir.with_file_name(format!(
+        ".{}.verify",
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    let opts = sweep::SweepOptions {
+        out: tmp.clone(),
+        threads,
+    };
+    let result = sweep::run_sweep(&sw, &opts).and_then(|_| {
+        let mut checked = Vec::new();
+        for name in [
+            "summary.csv",
+            "breakdown.csv",
+            "replications.csv",
+            "intervals.csv",
+            "differences.csv",
+            "scenarios.csv",
+        ] {
+            compare(name, &read(&tmp, name)?, &read(dir, name)?)?;
+            checked.push(name.to_string());
+        }
+        Ok(Verified { files: checked })
+    });
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}

@@ -1,0 +1,111 @@
+//! `ccsim verify`: a results folder re-runs to the same bytes; a changed byte is reported with
+//! its file and line; a foreign or corrupted folder is refused.
+
+use std::path::Path;
+use std::process::Command;
+
+fn ccsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .output()
+        .expect("ccsim runs")
+}
+
+fn scenario(dir: &Path) -> String {
+    let file = dir.join("s.toml");
+    std::fs::write(
+        &file,
+        "[scenario]\nreplications = 3\nhorizon = \"4h\"\n[arrivals]\nrate = \"60/h\"\n[[reason]]\nname = \"r\"\nresolve = 0.8\nhandle = { dist = \"exponential\", mean = \"4m\" }\n[[group]]\nname = \"g\"\nagents = 5\n[[persona]]\nname = \"p\"\npatience = { dist = \"exponential\", mean = \"3m\" }\npersistence = { retry = 0.5, delay = { dist = \"exponential\", mean = \"30m\" } }\n",
+    )
+    .unwrap();
+    file.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_run_verifies_and_a_changed_byte_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path());
+    let out = dir.path().join("out");
+    let o = ccsim(&[
+        "run",
+        &file,
+        "--out",
+        out.to_str().unwrap(),
+        "--seed",
+        "9",
+        "--trace",
+        "-q",
+    ]);
+    assert!(o.status.success());
+    let v = ccsim(&["verify", out.to_str().unwrap(), "--threads", "1"]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    assert!(String::from_utf8_lossy(&v.stdout).contains("journeys.csv"));
+    let path = out.join("replications.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = text.replacen(",offered,", ",offered,1", 1);
+    std::fs::write(&path, changed).unwrap();
+    let v = ccsim(&["verify", out.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(err.contains("replications.csv differs at line 2"), "{err}");
+}
+
+#[test]
+fn foreign_or_corrupted_folders_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = ccsim(&["verify", dir.path().to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&v.stderr).contains("manifest.json"));
+    std::fs::write(dir.path().join("manifest.json"), "{ not json").unwrap();
+    let v = ccsim(&["verify", dir.path().to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&v.stderr).contains("not valid JSON"));
+    std::fs::write(dir.path().join("manifest.json"), "{\"tool\": \"other\"}").unwrap();
+    let v = ccsim(&["verify", dir.path().to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&v.stderr).contains("not a ccsim results folder"));
+}
+
+#[test]
+fn a_changed_scenario_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path());
+    let out = dir.path().join("out");
+    assert!(
+        ccsim(&["run", &file, "--out", out.to_str().unwrap(), "-q"])
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("agents = 5", "agents = 6")).unwrap();
+    let v = ccsim(&["verify", out.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&v.stderr).contains("has changed since the run"));
+}
+
+#[test]
+fn a_sweep_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    scenario(dir.path());
+    let sweep = dir.path().join("w.toml");
+    std::fs::write(
+        &sweep,
+        "[sweep]\nbase = \"s.toml\"\ncompare_to = \"base\"\n[sweep.vary]\n\"group.g.agents\" = [4, 6]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("sw");
+    let o = ccsim(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = ccsim(&["verify", out.to_str().unwrap(), "--threads", "1"]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    assert!(
+        !dir.path().join(".sw.verify").exists(),
+        "the re-run is cleaned up"
+    );
+}
