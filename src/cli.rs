@@ -38,9 +38,12 @@ pub enum Command {
         /// Worker threads [default: all cores]; results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
-        /// Print nothing but errors.
+        /// Print nothing but errors (and no progress bar).
         #[arg(long, short)]
         quiet: bool,
+        /// Continue an interrupted sweep in --out; finished scenarios are kept.
+        #[arg(long)]
+        resume: bool,
     },
     /// Re-run what a results folder's manifest.json describes and compare every file byte for
     /// byte; exit code 1 with the first differing file and line if anything differs.
@@ -142,14 +145,30 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             out,
             threads,
             quiet,
+            resume,
         } => {
             let sweep = crate::sweep::load(&file)?;
             let threads = runner::thread_count(threads);
+            let bar = progress_bar(quiet);
+            let progress = bar.clone().map(|b| {
+                let f: std::sync::Arc<dyn Fn(usize, usize, u64) + Send + Sync> =
+                    std::sync::Arc::new(move |done, all, reps| {
+                        b.set_length(all as u64);
+                        b.set_position(done as u64);
+                        b.set_message(format!("{reps} replications"));
+                    });
+                f
+            });
             let opts = crate::sweep::SweepOptions {
                 out: out.clone(),
                 threads,
+                resume,
+                progress,
             };
             let rep = crate::sweep::run_sweep(&sweep, &opts)?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
             if !quiet {
                 println!(
                     "{} scenarios, {} replications in {:.2} s on {threads} threads ({:.1} scenarios/s) → {}",
@@ -401,4 +420,20 @@ fn staff(args: StaffArgs) -> Result<()> {
         print!("{}", r.render_text());
     }
     Ok(())
+}
+
+/// A progress bar on stderr (scenarios done, rate, ETA); none when quiet, and indicatif draws
+/// nothing when stderr is not a terminal.
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {pos}/{len} scenarios, {per_sec}, ETA {eta} ({msg})",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
 }

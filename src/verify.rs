@@ -156,6 +156,7 @@ fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
     let opts = sweep::SweepOptions {
         out: tmp.clone(),
         threads,
+        ..Default::default()
     };
     let result = sweep::run_sweep(&sw, &opts).and_then(|_| {
         let mut checked = Vec::new();

@@ -206,3 +206,111 @@ base = "base.toml"
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("did you mean `context`"), "{err}");
 }
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_bytes() {
+    let sweep = r#"
+[sweep]
+base = "base.toml"
+compare_to = "base"
+replications = 6
+[sweep.vary]
+"group.care.agents" = [9, 10, 11, 12, 13, 14]
+"group.care.authority" = [0, 1]
+"#;
+    let (dir, file) = setup(&sweep.replace("base.toml", "long.toml"));
+    let long = BASE.replace("horizon = \"1d\"", "horizon = \"6d\"");
+    std::fs::write(dir.path().join("long.toml"), long).unwrap();
+    let whole = dir.path().join("whole");
+    run(&file, &whole, "2");
+    let part = dir.path().join("part");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            part.to_str().unwrap(),
+            "--threads",
+            "1",
+            "-q",
+        ])
+        .spawn()
+        .unwrap();
+    let journal = part.join(".sweep-progress");
+    let start = std::time::Instant::now();
+    let mut killed = false;
+    while start.elapsed() < std::time::Duration::from_secs(60) {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        let lines = std::fs::read_to_string(&journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 3 {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            killed = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    if killed {
+        assert!(
+            !part.join("summary.csv").exists(),
+            "no finished file after a kill"
+        );
+        assert!(!part.join("manifest.json").exists());
+        let o = ccsim(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            part.to_str().unwrap(),
+            "--resume",
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for f in [
+        "summary.csv",
+        "breakdown.csv",
+        "replications.csv",
+        "intervals.csv",
+        "differences.csv",
+        "scenarios.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(whole.join(f)).unwrap(),
+            std::fs::read(part.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert!(
+        !journal.exists(),
+        "the journal goes once the sweep is whole"
+    );
+    let again = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        part.to_str().unwrap(),
+        "--resume",
+        "-q",
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "a finished sweep has nothing to resume"
+    );
+    // Another sweep cannot resume this folder.
+    std::fs::write(part.join(".sweep-progress"), "0000\n").unwrap();
+    let other = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        part.to_str().unwrap(),
+        "--resume",
+        "-q",
+    ]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("another sweep"));
+}

@@ -18,13 +18,31 @@ use crate::runner::RunOutput;
 use crate::stats::{Outcome, SUMMARY_METRICS};
 
 /// How to run a sweep.
-#[derive(Debug, Clone)]
+#[derive(Clone, Default)]
 pub struct SweepOptions {
     /// Results folder.
     pub out: PathBuf,
     /// Worker threads.
     pub threads: usize,
+    /// Continue an interrupted sweep in `out`: scenarios already written are kept and skipped.
+    pub resume: bool,
+    /// Called after each scenario with (scenarios done, scenarios in all, replications done).
+    pub progress: Option<std::sync::Arc<dyn Fn(usize, usize, u64) + Send + Sync>>,
 }
+
+impl std::fmt::Debug for SweepOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SweepOptions")
+            .field("out", &self.out)
+            .field("threads", &self.threads)
+            .field("resume", &self.resume)
+            .finish()
+    }
+}
+
+/// Name of the resume journal: the sweep's hash, then one line per finished scenario with
+/// the byte length of every results file after it.
+const JOURNAL: &str = ".sweep-progress";
 
 /// What manifest.json records for a sweep.
 #[derive(Debug, Clone, Serialize)]
@@ -68,18 +86,47 @@ const NAMES: [&str; 5] = [
 ];
 
 impl Files {
-    fn create(dir: &Path) -> Result<Files> {
+    /// Open the temporary results files: new, or (resuming) cut back to `lengths`.
+    fn open(dir: &Path, lengths: Option<&[u64]>) -> Result<Files> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
         let mut open = Vec::new();
-        for name in NAMES {
+        for (i, name) in NAMES.iter().enumerate() {
             let tmp = dir.join(format!(".{name}.tmp"));
-            let f = File::create(&tmp).map_err(|e| Error::io("creating", &tmp, e))?;
-            open.push((name, f));
+            let f = match lengths {
+                None => File::create(&tmp).map_err(|e| Error::io("creating", &tmp, e))?,
+                Some(len) => {
+                    let mut f = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&tmp)
+                        .map_err(|e| Error::io("reopening", &tmp, e))?;
+                    f.set_len(len[i])
+                        .map_err(|e| Error::io("cutting back", &tmp, e))?;
+                    std::io::Seek::seek(&mut f, std::io::SeekFrom::End(0))
+                        .map_err(|e| Error::io("reopening", &tmp, e))?;
+                    f
+                }
+            };
+            open.push((*name, f));
         }
         Ok(Files {
             dir: dir.to_path_buf(),
             open,
         })
+    }
+
+    /// Make what was appended durable, and return every file's length.
+    fn checkpoint(&mut self) -> Result<Vec<u64>> {
+        let mut lengths = Vec::new();
+        for (name, f) in &mut self.open {
+            f.sync_data()
+                .map_err(|e| Error::io("writing", &self.dir.join(*name), e))?;
+            let len = f
+                .metadata()
+                .map_err(|e| Error::io("reading", &self.dir.join(*name), e))?
+                .len();
+            lengths.push(len);
+        }
+        Ok(lengths)
     }
 
     /// Append CSV bytes to file `i`, dropping the header line unless the file is new.
@@ -118,25 +165,42 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
         .num_threads(opts.threads)
         .build()
         .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", opts.threads)))?;
-    let mut files = Files::create(&opts.out)?;
+    let (done, lengths) = if opts.resume {
+        read_journal(&opts.out, &sweep.hash)?
+    } else {
+        (0, None)
+    };
+    let mut files = Files::open(&opts.out, lengths.as_deref())?;
+    let mut journal = open_journal(&opts.out, &sweep.hash, opts.resume && lengths.is_some())?;
     let compare = sweep
         .compare_to
         .as_ref()
         .and_then(|c| scenarios.iter().position(|s| &s.name == c));
     let reference = compare.map(|i| run_chunk(&pool, &scenarios[i..=i]).remove(0));
     let chunk = (opts.threads * 4).max(8);
-    let mut first = true;
+    let mut first = done == 0;
     let mut replications = 0u64;
-    for block in scenarios.chunks(chunk) {
+    let mut finished = done;
+    for block in scenarios[done.min(scenarios.len())..].chunks(chunk) {
         // The comparison scenario runs again in its block: same seeds, same bytes.
         let outs = run_chunk(&pool, block);
         for (sc, out) in block.iter().zip(outs) {
             replications += out.outcomes.len() as u64;
             write_scenario(&mut files, sc, &out, reference.as_ref(), first)?;
             first = false;
+            let lengths = files.checkpoint()?;
+            let line: Vec<String> = lengths.iter().map(u64::to_string).collect();
+            writeln!(journal, "{}", line.join(" "))
+                .and_then(|_| journal.sync_data())
+                .map_err(|e| Error::io("writing", &opts.out.join(JOURNAL), e))?;
+            finished += 1;
+            if let Some(p) = &opts.progress {
+                p(finished, scenarios.len(), replications);
+            }
         }
     }
     files.finish()?;
+    let _ = std::fs::remove_file(opts.out.join(JOURNAL));
     write_scenarios_csv(&opts.out, sweep, &scenarios)?;
     let manifest = SweepManifest {
         ccsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -233,4 +297,51 @@ fn write_scenarios_csv(dir: &Path, sweep: &Sweep, scenarios: &[SweepScenario]) -
     }
     report::write_atomic(dir, "scenarios.csv", &csv.into_bytes()?)?;
     Ok(())
+}
+
+/// Read the resume journal: how many scenarios are finished and the file lengths after the last
+/// of them. A journal of another sweep, or a finished folder, is a clear refusal.
+fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Vec<u64>>)> {
+    let path = dir.join(JOURNAL);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(_) if dir.join("manifest.json").exists() => {
+            return Err(Error::Usage(format!(
+                "{} holds a finished sweep: nothing to resume (leave out --resume to run it again)",
+                dir.display()
+            )));
+        }
+        Err(_) => return Ok((0, None)),
+    };
+    let mut lines = text.lines();
+    if lines.next() != Some(hash) {
+        return Err(Error::Usage(format!(
+            "{} was started by another sweep file (or the file has changed since): it cannot be resumed; use a new --out folder",
+            dir.display()
+        )));
+    }
+    let entries: Vec<Vec<u64>> = lines
+        .filter_map(|l| {
+            let v: Vec<u64> = l.split(' ').filter_map(|x| x.parse().ok()).collect();
+            (v.len() == NAMES.len()).then_some(v)
+        })
+        .collect();
+    match entries.last() {
+        Some(last) => Ok((entries.len(), Some(last.clone()))),
+        None => Ok((0, None)),
+    }
+}
+
+/// Open the journal: appended to when resuming, else new with the sweep's hash.
+fn open_journal(dir: &Path, hash: &str, append: bool) -> Result<File> {
+    let path = dir.join(JOURNAL);
+    if append {
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::io("reopening", &path, e));
+    }
+    let mut f = File::create(&path).map_err(|e| Error::io("creating", &path, e))?;
+    writeln!(f, "{hash}").map_err(|e| Error::io("writing", &path, e))?;
+    Ok(f)
 }
