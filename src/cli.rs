@@ -151,12 +151,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             let threads = runner::thread_count(threads);
             let bar = progress_bar(quiet);
             let progress = bar.clone().map(|b| {
-                let f: std::sync::Arc<dyn Fn(usize, usize, u64) + Send + Sync> =
-                    std::sync::Arc::new(move |done, all, reps| {
-                        b.set_length(all as u64);
-                        b.set_position(done as u64);
-                        b.set_message(format!("{reps} replications"));
-                    });
+                let f: crate::sweep::Progress = std::sync::Arc::new(move |done, all, reps| {
+                    b.set_length(all as u64);
+                    b.set_position(done as u64);
+                    b.set_message(format!("{reps} replications"));
+                });
                 f
             });
             let opts = crate::sweep::SweepOptions {

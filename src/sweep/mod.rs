@@ -20,7 +20,7 @@ mod run;
 use std::path::{Path, PathBuf};
 
 pub use design::{Design, Point};
-pub use run::{SweepOptions, run_sweep};
+pub use run::{Progress, SweepOptions, run_sweep};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::scenario::tree::{self, Node, Source, Value};

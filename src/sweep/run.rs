@@ -17,6 +17,9 @@ use crate::report::{self, Csv, SUMMARY_HEADER};
 use crate::runner::RunOutput;
 use crate::stats::{Outcome, SUMMARY_METRICS};
 
+/// A progress callback: (scenarios done, scenarios in all, replications done).
+pub type Progress = std::sync::Arc<dyn Fn(usize, usize, u64) + Send + Sync>;
+
 /// How to run a sweep.
 #[derive(Clone, Default)]
 pub struct SweepOptions {
@@ -27,7 +30,7 @@ pub struct SweepOptions {
     /// Continue an interrupted sweep in `out`: scenarios already written are kept and skipped.
     pub resume: bool,
     /// Called after each scenario with (scenarios done, scenarios in all, replications done).
-    pub progress: Option<std::sync::Arc<dyn Fn(usize, usize, u64) + Send + Sync>>,
+    pub progress: Option<Progress>,
 }
 
 impl std::fmt::Debug for SweepOptions {
