@@ -254,6 +254,12 @@ replications = 6
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+    if !killed {
+        // Finished (or timed out) before the kill: make sure it is done.
+        let _ = child.kill();
+        child.wait().unwrap();
+        assert!(part.join("manifest.json").exists(), "the sweep finished");
+    }
     if killed {
         assert!(
             !part.join("summary.csv").exists(),
