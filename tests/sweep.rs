@@ -246,7 +246,7 @@ replications = 6
         let lines = std::fs::read_to_string(&journal)
             .map(|t| t.lines().count())
             .unwrap_or(0);
-        if lines >= 3 {
+        if lines >= 2 {
             killed = child.kill().is_ok();
             break;
         }

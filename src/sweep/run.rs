@@ -43,8 +43,8 @@ impl std::fmt::Debug for SweepOptions {
     }
 }
 
-/// Name of the resume journal: the sweep's hash, then one line per finished scenario with
-/// the byte length of every results file after it.
+/// Name of the resume journal: the sweep's hash, then one line per finished block of scenarios
+/// with the number of scenarios whole and the byte length of every results file after them.
 const JOURNAL: &str = ".sweep-progress";
 
 /// What manifest.json records for a sweep.
@@ -191,15 +191,17 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
             replications += out.outcomes.len() as u64;
             write_scenario(&mut files, sc, &out, reference.as_ref(), first)?;
             first = false;
-            let lengths = files.checkpoint()?;
-            let line: Vec<String> = lengths.iter().map(u64::to_string).collect();
-            writeln!(journal, "{}", line.join(" "))
-                .and_then(|_| journal.sync_data())
-                .map_err(|e| Error::io("writing", &opts.out.join(JOURNAL), e))?;
-            finished += 1;
-            if let Some(p) = &opts.progress {
-                p(finished, scenarios.len(), replications);
-            }
+        }
+        // One checkpoint per block: the files are synced, then the journal records how many
+        // scenarios are whole and the files' lengths after them.
+        finished += block.len();
+        let lengths = files.checkpoint()?;
+        let line: Vec<String> = lengths.iter().map(u64::to_string).collect();
+        writeln!(journal, "{finished} {}", line.join(" "))
+            .and_then(|_| journal.sync_data())
+            .map_err(|e| Error::io("writing", &opts.out.join(JOURNAL), e))?;
+        if let Some(p) = &opts.progress {
+            p(finished, scenarios.len(), replications);
         }
     }
     files.finish()?;
@@ -323,14 +325,16 @@ fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Vec<u64>>)> {
             dir.display()
         )));
     }
+    // Each line: scenarios whole, then the length of every results file after them. A line cut
+    // short by a kill has too few numbers and is ignored.
     let entries: Vec<Vec<u64>> = lines
         .filter_map(|l| {
             let v: Vec<u64> = l.split(' ').filter_map(|x| x.parse().ok()).collect();
-            (v.len() == NAMES.len()).then_some(v)
+            (v.len() == NAMES.len() + 1).then_some(v)
         })
         .collect();
     match entries.last() {
-        Some(last) => Ok((entries.len(), Some(last.clone()))),
+        Some(last) => Ok((last[0] as usize, Some(last[1..].to_vec()))),
         None => Ok((0, None)),
     }
 }
