@@ -43,8 +43,11 @@ impl Sim<'_> {
         }
         let skilled = self.rt.skilled(ct.class, g, ct.skill);
         let spend = if skilled { self.empowered(g, r) } else { None };
-        let jr = self.journeys[ct.journey];
-        let outcome = if jr.partner_pending {
+        let (partner_pending, company_done) = {
+            let jr = &self.journeys[ct.journey];
+            (jr.partner_pending, jr.company_done)
+        };
+        let outcome = if partner_pending {
             // "Where is my box?": only the partner can act; the agent can only say so.
             talk += match &reason.triage {
                 Some(d) => d.sample(&mut self.rng.segment),
@@ -55,7 +58,7 @@ impl Sim<'_> {
             talk += scaled(ct.handle, prof);
             self.contacts[c].concession = spend;
             match self.capable_outcome(&mut talk, reason.resolve, prof, ct.resolve_u) {
-                Outcome::Resolved if reason.partner.is_some() && !jr.company_done => {
+                Outcome::Resolved if reason.partner.is_some() && !company_done => {
                     Outcome::PartnerNeeded
                 }
                 o => o,

@@ -28,9 +28,12 @@ impl Sim<'_> {
     /// calls).
     pub(super) fn make_contact(&mut self, j: u32, kind: Kind) -> u32 {
         let s = self.s;
-        let jr = self.journeys[j];
-        let persona = &s.personas[jr.persona as usize];
-        let reason = &s.reasons[jr.reason as usize];
+        let (jp, jreason) = {
+            let jr = &self.journeys[j];
+            (jr.persona, jr.reason)
+        };
+        let persona = &s.personas[jp as usize];
+        let reason = &s.reasons[jreason as usize];
         let patience = match (&persona.patience, kind) {
             (Some(d), Kind::Inbound | Kind::PartnerCall) => d.sample(&mut self.rng.patience),
             _ => Ticks::MAX,
@@ -62,14 +65,14 @@ impl Sim<'_> {
             outcome: Outcome::Resolved,
             concession: 0.0,
             kind,
-            level: s.routing.priority[jr.persona as usize][jr.reason as usize],
+            level: s.routing.priority[jp as usize][jreason as usize],
             measured,
             cell: if measured {
                 self.current_cell() + u32::from(self.rt.home[skill as usize])
             } else {
                 0
             },
-            mix: u32::from(jr.persona) * s.reasons.len() as u32 + u32::from(jr.reason),
+            mix: u32::from(jp) * s.reasons.len() as u32 + u32::from(jreason),
             group: 0,
             abandon: None,
             overflow: None,

@@ -42,7 +42,9 @@ impl Sim<'_> {
         let i = usize::from(jr.persona) * self.s.reasons.len() + usize::from(jr.reason);
         let t = &mut self.journey_mix[i];
         t.score_sum += score;
-        t.score_hist[(score.round() as usize).clamp(1, 5) - 1] += 1;
+        // Nearest whole score (scores are in 1..=5, so + 0.5 and truncation round half up
+        // without a libm call).
+        t.score_hist[((score + 0.5) as usize).clamp(1, 5) - 1] += 1;
         t.satisfied += u64::from(score >= 4.0);
         t.value_at_risk += churn * value;
         t.call_time += jr.call_time;
