@@ -2,11 +2,14 @@
 //! difference over common random numbers (same seeds) with a 95 % interval excluding zero;
 //! journey invariants; and the runaround story.
 
+mod common;
+
 use std::path::Path;
 
 use ccsim::runner;
 use ccsim::scenario::{Scenario, load_str};
 use ccsim::stats::{SUMMARY_METRICS, summarize};
+use common::{moves, values};
 
 /// Care answers everything first; billing questions need authority 1 that only "back-office"
 /// has; tech needs the tech skill.
@@ -76,39 +79,6 @@ fn with(replace: &[(&str, &str)]) -> Scenario {
         text = text.replacen(from, to, 1);
     }
     load(&text)
-}
-
-fn values(s: &Scenario, metric: &str) -> Vec<f64> {
-    let i = SUMMARY_METRICS
-        .iter()
-        .position(|m| *m == metric)
-        .unwrap_or_else(|| panic!("unknown metric {metric}"));
-    runner::run(s, 2)
-        .expect("runs")
-        .outcomes
-        .iter()
-        .map(|o| o.summary[i].expect("defined"))
-        .collect()
-}
-
-/// The paired difference variant − base of a metric: its 95 % interval must lie above zero
-/// (`up`) or below it.
-fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
-    let (b, v) = (values(base, metric), values(variant, metric));
-    let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(x, y)| Some(y - x)).collect();
-    let s = summarize(&d, 0.95).expect("replications");
-    let (lo, hi) = (s.ci_low.expect("n > 1"), s.ci_high.expect("n > 1"));
-    if up {
-        assert!(
-            lo > 0.0,
-            "{metric} should rise: paired difference [{lo}, {hi}]"
-        );
-    } else {
-        assert!(
-            hi < 0.0,
-            "{metric} should fall: paired difference [{lo}, {hi}]"
-        );
-    }
 }
 
 #[test]

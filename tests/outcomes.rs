@@ -1,11 +1,12 @@
 //! Satisfaction, survey, value at risk and telephony cost: each key moves its metric the
 //! documented way (paired differences over common random numbers).
 
+mod common;
+
 use std::path::Path;
 
-use ccsim::runner;
 use ccsim::scenario::{Scenario, load_str};
-use ccsim::stats::{SUMMARY_METRICS, summarize};
+use common::{moves, values};
 
 const BASE: &str = r#"
 [scenario]
@@ -53,31 +54,6 @@ fn with(replace: &[(&str, &str)]) -> Scenario {
         text = text.replacen(from, to, 1);
     }
     load_str(Path::new("outcomes.toml"), text, "outcomes").expect("valid scenario")
-}
-
-fn values(s: &Scenario, metric: &str) -> Vec<f64> {
-    let i = SUMMARY_METRICS
-        .iter()
-        .position(|m| *m == metric)
-        .unwrap_or_else(|| panic!("unknown metric {metric}"));
-    runner::run(s, 2)
-        .expect("runs")
-        .outcomes
-        .iter()
-        .map(|o| o.summary[i].expect("defined"))
-        .collect()
-}
-
-fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
-    let (b, v) = (values(base, metric), values(variant, metric));
-    let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(x, y)| Some(y - x)).collect();
-    let s = summarize(&d, 0.95).expect("replications");
-    let (lo, hi) = (s.ci_low.expect("n > 1"), s.ci_high.expect("n > 1"));
-    assert!(
-        if up { lo > 0.0 } else { hi < 0.0 },
-        "{metric} should {}: paired difference [{lo}, {hi}]",
-        if up { "rise" } else { "fall" }
-    );
 }
 
 #[test]

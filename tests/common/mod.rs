@@ -1,0 +1,34 @@
+//! Helpers shared by the paired-difference tests: a metric per replication, and the check that
+//! a change moves it the documented way.
+
+use ccsim::runner;
+use ccsim::scenario::Scenario;
+use ccsim::stats::{SUMMARY_METRICS, summarize};
+
+/// A summary metric's value in every replication.
+pub fn values(s: &Scenario, metric: &str) -> Vec<f64> {
+    let i = SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == metric)
+        .unwrap_or_else(|| panic!("unknown metric {metric}"));
+    runner::run(s, 2)
+        .expect("runs")
+        .outcomes
+        .iter()
+        .map(|o| o.summary[i].expect("defined"))
+        .collect()
+}
+
+/// The paired difference variant − base of a metric (same seeds: common random numbers): its
+/// 95 % interval must lie above zero (`up`) or below it.
+pub fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
+    let (b, v) = (values(base, metric), values(variant, metric));
+    let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(x, y)| Some(y - x)).collect();
+    let s = summarize(&d, 0.95).expect("replications");
+    let (lo, hi) = (s.ci_low.expect("n > 1"), s.ci_high.expect("n > 1"));
+    assert!(
+        if up { lo > 0.0 } else { hi < 0.0 },
+        "{metric} should {}: paired difference [{lo}, {hi}]",
+        if up { "rise" } else { "fall" }
+    );
+}
