@@ -44,6 +44,31 @@ pub enum Command {
         /// Continue an interrupted sweep in --out; finished scenarios are kept.
         #[arg(long)]
         resume: bool,
+        /// Run only shard K of N (e.g. 3/8): a fixed block of the scenarios; put the shards
+        /// back together with `ccsim merge`.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+    },
+    /// Put the shard folders of a sweep back together (the same bytes as one run); refuses an
+    /// incomplete or mixed set and names the missing shards.
+    Merge {
+        /// Shard folders (written by `ccsim sweep --shard K/N`).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Merged results folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print a Slurm sbatch job-array script that runs a sweep in N shards.
+    Slurm {
+        /// Sweep file.
+        file: PathBuf,
+        /// Number of shards (array tasks).
+        #[arg(long)]
+        shards: usize,
+        /// Folder for the shard folders and the merged results.
+        #[arg(long, default_value = "results/sweep")]
+        out: PathBuf,
     },
     /// Re-run what a results folder's manifest.json describes and compare every file byte for
     /// byte; exit code 1 with the first differing file and line if anything differs.
@@ -130,6 +155,19 @@ pub struct SelftestArgs {
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Merge { dirs, out } => {
+            let n = crate::sweep::merge(&dirs, &out)?;
+            println!("merged {n} shards → {}", out.display());
+            Ok(())
+        }
+        Command::Slurm { file, shards, out } => {
+            if shards == 0 {
+                return Err(Error::Usage("--shards 0: use 1 or more".into()));
+            }
+            crate::sweep::load(&file)?;
+            print!("{}", crate::sweep::slurm_script(&file, shards, &out));
+            Ok(())
+        }
         Command::Verify { dir, threads } => {
             let v = crate::verify::verify(&dir, runner::thread_count(threads))?;
             println!(
@@ -146,6 +184,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             threads,
             quiet,
             resume,
+            shard,
         } => {
             let sweep = crate::sweep::load(&file)?;
             let threads = runner::thread_count(threads);
@@ -163,6 +202,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 threads,
                 resume,
                 progress,
+                shard,
             };
             let rep = crate::sweep::run_sweep(&sweep, &opts)?;
             if let Some(b) = bar {
@@ -435,4 +475,12 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+/// `K/N` for `--shard`.
+fn parse_shard(text: &str) -> std::result::Result<(usize, usize), String> {
+    text.split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)))
+        .filter(|(k, n)| *k >= 1 && k <= n)
+        .ok_or_else(|| format!("`{text}` is not a shard: write K/N with 1 <= K <= N, e.g. 3/8"))
 }

@@ -319,3 +319,116 @@ replications = 6
     assert_eq!(other.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&other.stderr).contains("another sweep"));
 }
+
+#[test]
+fn shards_merge_to_the_bytes_of_one_run_and_a_missing_shard_is_named() {
+    let (dir, file) = setup(GRID);
+    let whole = dir.path().join("whole");
+    run(&file, &whole, "2");
+    let shard = |k: usize| dir.path().join(format!("shard-{k}"));
+    for k in 1..=3 {
+        let o = ccsim(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--shard",
+            &format!("{k}/3"),
+            "--out",
+            shard(k).to_str().unwrap(),
+            "--threads",
+            "1",
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let merged = dir.path().join("merged");
+    let args = |out: &Path, ks: &[usize]| {
+        let mut a = vec!["merge".to_string()];
+        a.extend(ks.iter().map(|k| shard(*k).to_str().unwrap().to_string()));
+        a.extend(["--out".to_string(), out.to_str().unwrap().to_string()]);
+        a
+    };
+    let a = args(&merged, &[3, 1, 2]);
+    let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "summary.csv",
+        "breakdown.csv",
+        "replications.csv",
+        "intervals.csv",
+        "differences.csv",
+        "scenarios.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(whole.join(f)).unwrap(),
+            std::fs::read(merged.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    std::fs::remove_dir_all(shard(2)).unwrap();
+    let bad = dir.path().join("bad");
+    let a = args(&bad, &[1, 3]);
+    let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("shard 2/3 missing"), "{err}");
+    assert!(!bad.join("summary.csv").exists());
+    // Re-run the missing shard alone and the merge is whole again.
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--shard",
+        "2/3",
+        "--out",
+        shard(2).to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success());
+    let a = args(&bad, &[1, 2, 3]);
+    assert!(
+        ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>())
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read(whole.join("summary.csv")).unwrap(),
+        std::fs::read(bad.join("summary.csv")).unwrap()
+    );
+    // A shard of another sweep is refused.
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, GRID.replace("[10, 12]", "[10, 11]")).unwrap();
+    let o = ccsim(&[
+        "sweep",
+        other.to_str().unwrap(),
+        "--shard",
+        "2/3",
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success());
+    let mixed = vec![
+        "merge".to_string(),
+        shard(1).to_str().unwrap().into(),
+        dir.path().join("x").to_str().unwrap().into(),
+        shard(3).to_str().unwrap().into(),
+        "--out".into(),
+        dir.path().join("m2").to_str().unwrap().into(),
+    ];
+    let o = ccsim(&mixed.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another sweep"));
+    let script = ccsim(&[
+        "slurm",
+        file.to_str().unwrap(),
+        "--shards",
+        "4",
+        "--out",
+        "out",
+    ]);
+    let text = String::from_utf8_lossy(&script.stdout);
+    assert!(
+        text.contains("#SBATCH --array=1-4")
+            && text.contains("--shard \"${SLURM_ARRAY_TASK_ID}/4\""),
+        "{text}"
+    );
+}

@@ -14,12 +14,14 @@
 //! ```
 
 mod design;
+mod merge;
 mod paths;
 mod run;
 
 use std::path::{Path, PathBuf};
 
 pub use design::{Design, Point};
+pub use merge::{merge, slurm_script};
 pub use run::{Progress, SweepOptions, run_sweep};
 
 use crate::error::{Diagnostic, Error, Result};

@@ -29,6 +29,9 @@ pub struct SweepOptions {
     pub threads: usize,
     /// Continue an interrupted sweep in `out`: scenarios already written are kept and skipped.
     pub resume: bool,
+    /// Run only share `k` of `n` (1-based): a contiguous block of the scenarios, the same
+    /// whatever the machine, so `ccsim merge` can put the shards back together.
+    pub shard: Option<(usize, usize)>,
     /// Called after each scenario with (scenarios done, scenarios in all, replications done).
     pub progress: Option<Progress>,
 }
@@ -57,6 +60,10 @@ struct SweepManifest {
     base_sha256: String,
     scenarios: usize,
     compare_to: Option<String>,
+    /// `K/N` for a shard, `null` for a whole sweep.
+    shard: Option<String>,
+    /// The scenarios this folder holds, as [first, end).
+    scenario_range: [usize; 2],
     threads: usize,
     started: String,
     wall_seconds: f64,
@@ -80,7 +87,8 @@ struct Files {
     open: Vec<(&'static str, File)>,
 }
 
-const NAMES: [&str; 5] = [
+/// The results files of a sweep that grow with its scenarios.
+pub(super) const NAMES: [&str; 5] = [
     "summary.csv",
     "breakdown.csv",
     "replications.csv",
@@ -180,11 +188,12 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
         .as_ref()
         .and_then(|c| scenarios.iter().position(|s| &s.name == c));
     let reference = compare.map(|i| run_chunk(&pool, &scenarios[i..=i]).remove(0));
+    let (lo, hi) = shard_range(scenarios.len(), opts.shard)?;
     let chunk = (opts.threads * 4).max(8);
     let mut first = done == 0;
     let mut replications = 0u64;
     let mut finished = done;
-    for block in scenarios[done.min(scenarios.len())..].chunks(chunk) {
+    for block in scenarios[(lo + done).min(hi)..hi].chunks(chunk) {
         // The comparison scenario runs again in its block: same seeds, same bytes.
         let outs = run_chunk(&pool, block);
         for (sc, out) in block.iter().zip(outs) {
@@ -215,6 +224,8 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
         base_sha256: sweep.base_hash.clone(),
         scenarios: scenarios.len(),
         compare_to: sweep.compare_to.clone(),
+        shard: opts.shard.map(|(k, n)| format!("{k}/{n}")),
+        scenario_range: [lo, hi],
         threads: opts.threads,
         started,
         wall_seconds: clock.elapsed().as_secs_f64(),
@@ -351,4 +362,22 @@ fn open_journal(dir: &Path, hash: &str, append: bool) -> Result<File> {
     let mut f = File::create(&path).map_err(|e| Error::io("creating", &path, e))?;
     writeln!(f, "{hash}").map_err(|e| Error::io("writing", &path, e))?;
     Ok(f)
+}
+
+/// The contiguous block of scenarios of shard `k` of `n`: [len·(k−1)/n, len·k/n).
+fn shard_range(len: usize, shard: Option<(usize, usize)>) -> Result<(usize, usize)> {
+    let Some((k, n)) = shard else {
+        return Ok((0, len));
+    };
+    if n == 0 || k == 0 || k > n {
+        return Err(Error::Usage(format!(
+            "--shard {k}/{n}: write K/N with 1 <= K <= N, e.g. --shard 2/8"
+        )));
+    }
+    if n > len {
+        return Err(Error::Usage(format!(
+            "--shard {k}/{n}: the sweep has only {len} scenarios; use at most {len} shards"
+        )));
+    }
+    Ok((len * (k - 1) / n, len * k / n))
 }

@@ -1,0 +1,184 @@
+//! `ccsim merge`: put the shards of a sweep back together into the folder a single run would
+//! have written (the same bytes), refusing an incomplete or mixed set.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::run::NAMES;
+use crate::error::{Error, Result};
+use crate::report;
+
+struct Shard {
+    dir: PathBuf,
+    k: usize,
+    n: usize,
+    sweep: String,
+    manifest: Value,
+}
+
+fn read_shard(dir: &Path) -> Result<Shard> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read(&path).map_err(|_| {
+        Error::Usage(format!(
+            "{} is not a finished shard (no manifest.json): run or resume it first",
+            dir.display()
+        ))
+    })?;
+    let manifest: Value = serde_json::from_slice(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{}: manifest.json is not valid JSON ({e})",
+            dir.display()
+        ))
+    })?;
+    let sweep = manifest
+        .get("sweep_sha256")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is not the folder of a ccsim sweep",
+                dir.display()
+            ))
+        })?
+        .to_string();
+    let shard = manifest
+        .get("shard")
+        .and_then(Value::as_str)
+        .and_then(|s| s.split_once('/'))
+        .and_then(|(k, n)| Some((k.parse().ok()?, n.parse().ok()?)))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{} holds a whole sweep, not a shard",
+                dir.display()
+            ))
+        })?;
+    Ok(Shard {
+        dir: dir.to_path_buf(),
+        k: shard.0,
+        n: shard.1,
+        sweep,
+        manifest,
+    })
+}
+
+/// Merge shard folders into `out`. Returns the number of shards merged.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
+    let mut shards = dirs
+        .iter()
+        .map(|d| read_shard(d))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(first) = shards.first() else {
+        return Err(Error::Usage(
+            "merge needs the shard folders to merge".into(),
+        ));
+    };
+    let (n, sweep) = (first.n, first.sweep.clone());
+    for s in &shards {
+        if s.sweep != sweep {
+            return Err(Error::Usage(format!(
+                "{} belongs to another sweep (or another version of the sweep file) than {}: refusing to mix them",
+                s.dir.display(),
+                first.dir.display()
+            )));
+        }
+        if s.n != n {
+            return Err(Error::Usage(format!(
+                "{} is shard {}/{} but {} is of {n} shards: refusing to mix them",
+                s.dir.display(),
+                s.k,
+                s.n,
+                first.dir.display()
+            )));
+        }
+    }
+    shards.sort_by_key(|s| s.k);
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !shards.iter().any(|s| s.k == *k))
+        .map(|k| format!("{k}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "the set is incomplete: shard{} {} missing; run `ccsim sweep FILE --shard K/{n}` for {} and merge again",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", "),
+            if missing.len() > 1 { "them" } else { "it" }
+        )));
+    }
+    if let Some(w) = shards.windows(2).find(|w| w[0].k == w[1].k) {
+        return Err(Error::Usage(format!(
+            "shard {}/{n} is given twice ({} and {})",
+            w[0].k,
+            w[0].dir.display(),
+            w[1].dir.display()
+        )));
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io("creating the folder", out, e))?;
+    for name in NAMES {
+        let mut bytes = Vec::new();
+        for (i, s) in shards.iter().enumerate() {
+            let part = std::fs::read(s.dir.join(name))
+                .map_err(|e| Error::io("reading", &s.dir.join(name), e))?;
+            let body = if i == 0 {
+                &part[..]
+            } else {
+                let cut = part
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(part.len(), |p| p + 1);
+                &part[cut..]
+            };
+            bytes.extend_from_slice(body);
+        }
+        report::write_atomic(out, name, &bytes)?;
+    }
+    let scenarios = std::fs::read(shards[0].dir.join("scenarios.csv"))
+        .map_err(|e| Error::io("reading", &shards[0].dir.join("scenarios.csv"), e))?;
+    report::write_atomic(out, "scenarios.csv", &scenarios)?;
+    let mut manifest = shards[0].manifest.clone();
+    if let Some(m) = manifest.as_object_mut() {
+        m.insert("shard".into(), Value::Null);
+        let end = shards
+            .last()
+            .and_then(|s| s.manifest["scenario_range"][1].as_u64())
+            .unwrap_or(0);
+        m.insert("scenario_range".into(), serde_json::json!([0, end]));
+        m.insert(
+            "merged_from".into(),
+            Value::from(
+                shards
+                    .iter()
+                    .map(|s| s.dir.display().to_string())
+                    .collect::<Vec<_>>(),
+            ),
+        );
+    }
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
+    report::write_atomic(out, "manifest.json", &json)?;
+    Ok(shards.len())
+}
+
+/// An sbatch job-array script running a sweep in `shards` shards and how to merge them.
+pub fn slurm_script(file: &Path, shards: usize, out: &Path) -> String {
+    let file = file.display();
+    let out = out.display();
+    format!(
+        r#"#!/bin/bash
+# ccsim sweep as a Slurm job array: one task per shard. The shard count is written here
+# (not read from SLURM_ARRAY_TASK_COUNT, which is the size of one submission only), and the
+# seeds depend only on scenario and replication, so any task can be re-run alone.
+#SBATCH --job-name=ccsim-sweep
+#SBATCH --array=1-{shards}
+#SBATCH --cpus-per-task=2
+#SBATCH --output={out}/slurm-%A_%a.log
+set -euo pipefail
+mkdir -p "{out}"
+ccsim sweep "{file}" --shard "${{SLURM_ARRAY_TASK_ID}}/{shards}" \
+  --out "{out}/shard-${{SLURM_ARRAY_TASK_ID}}" --threads "${{SLURM_CPUS_PER_TASK:-1}}" --quiet --resume
+# When every task has finished:
+#   ccsim merge {out}/shard-* --out {out}/merged
+# Other schedulers, same contract: xargs -P (seq 1 {shards} | xargs -P 4 -I K ccsim sweep ... --shard K/{shards}),
+# Kubernetes indexed jobs (K = JOB_COMPLETION_INDEX + 1), HTCondor (K = $(Process) + 1).
+"#
+    )
+}
