@@ -406,7 +406,7 @@ fn shards_merge_to_the_bytes_of_one_run_and_a_missing_shard_is_named() {
         "-q",
     ]);
     assert!(o.status.success());
-    let mixed = vec![
+    let mixed = [
         "merge".to_string(),
         shard(1).to_str().unwrap().into(),
         dir.path().join("x").to_str().unwrap().into(),
