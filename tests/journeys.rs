@@ -9,7 +9,7 @@ use std::path::Path;
 use ccsim::runner;
 use ccsim::scenario::{Scenario, load_str};
 use ccsim::stats::{SUMMARY_METRICS, summarize};
-use common::{moves, values};
+use common::{bundled, moves, values};
 
 /// Care answers everything first; billing questions need authority 1 that only "back-office"
 /// has; tech needs the tech skill.
@@ -258,8 +258,7 @@ fn capable_agents_with_sure_resolution_resolve_every_answered_journey_at_once() 
 
 #[test]
 fn the_runaround_story() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/runaround.toml");
-    let s = ccsim::scenario::load_file(&path).unwrap().scenario;
+    let s = bundled("runaround.toml");
     let out = runner::run_with(&s, 2, true).unwrap();
     let r = s
         .reasons
@@ -318,19 +317,10 @@ fn reason_value(s: &Scenario, reason: &str, metric: &str) -> f64 {
     summarize(&v, 0.95).expect("defined").mean
 }
 
-fn story(file: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(file);
-    ccsim::scenario::load_file(&path)
-        .expect("bundled scenario")
-        .scenario
-}
-
 #[test]
 fn the_cable_box_story() {
-    let cold = story("cable-box.toml");
-    let owned = story("cable-box-owned.toml");
+    let cold = bundled("cable-box.toml");
+    let owned = bundled("cable-box-owned.toml");
     let cold_contacts = reason_value(&cold, "box-return", "contacts_per_issue");
     let owned_contacts = reason_value(&owned, "box-return", "contacts_per_issue");
     assert!(

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use ccsim::scenario::{Scenario, load_str};
-use common::{moves, values};
+use common::{bundled, moves, values};
 
 const BASE: &str = r#"
 [scenario]
@@ -198,19 +198,10 @@ fn value_at_risk_follows_churn_and_value_and_telephony_costs_minutes() {
     moves(&base, &phone, "cost_total", true);
 }
 
-fn library(file: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(file);
-    ccsim::scenario::load_file(&path)
-        .expect("bundled scenario")
-        .scenario
-}
-
 #[test]
 fn empowered_beats_taylorism_where_it_matters() {
-    let taylor = library("taylorism.toml");
-    let empowered = library("empowered.toml");
+    let taylor = bundled("taylorism.toml");
+    let empowered = bundled("empowered.toml");
     for (metric, up) in [
         ("fcr", true),
         ("resolved_share", true),
@@ -233,7 +224,7 @@ fn empowered_beats_taylorism_where_it_matters() {
 
 #[test]
 fn the_survey_overstates_satisfaction_under_taylorism() {
-    let taylor = library("taylorism.toml");
+    let taylor = bundled("taylorism.toml");
     let csat = values(&taylor, "csat_surveyed");
     let truth = values(&taylor, "satisfaction_mean");
     assert!(
@@ -244,8 +235,8 @@ fn the_survey_overstates_satisfaction_under_taylorism() {
 
 #[test]
 fn an_upstream_fix_removes_the_expected_share_and_cost() {
-    let base = library("baseline.toml");
-    let fixed = library("upstream-fix.toml");
+    let base = bundled("baseline.toml");
+    let fixed = bundled("upstream-fix.toml");
     let removed = 1.0
         - values(&fixed, "issues").iter().sum::<f64>()
             / values(&base, "issues").iter().sum::<f64>();
@@ -258,7 +249,7 @@ fn an_upstream_fix_removes_the_expected_share_and_cost() {
 
 #[test]
 fn ownership_time_is_honoured() {
-    let empowered = library("empowered.toml");
+    let empowered = bundled("empowered.toml");
     let mut quick = empowered.clone();
     quick.policy.ownership_handle = 0;
     moves(&quick, &empowered, "aht_s", true);

@@ -32,3 +32,13 @@ pub fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
         if up { "rise" } else { "fall" }
     );
 }
+
+/// A scenario bundled in `scenarios/`.
+pub fn bundled(file: &str) -> Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    ccsim::scenario::load_file(&path)
+        .expect("bundled scenario")
+        .scenario
+}
