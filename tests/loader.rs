@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ccsim::Error;
 use ccsim::dist::Dist;
 use ccsim::error::Diagnostic;
-use ccsim::scenario::{Scenario, load_str};
+use ccsim::scenario::{Scenario, Staffing, load_str};
 use ccsim::time::{DAY, MINUTE, TICKS_PER_SECOND};
 
 const HANDLE: &str = r#"handle = { dist = "exponential", mean = "3m" }"#;
@@ -762,7 +762,7 @@ fn cases() -> Vec<Case> {
                 .text(),
             "group[g].shifts",
             Line("shifts = "),
-            &["not modelled"],
+            &["both `agents` and `shifts` are given"],
         ),
         case(
             "reason.partner missing",
@@ -1148,7 +1148,7 @@ fn defaults_keep_small_files_small() {
     assert_eq!(s.reasons[0].resolve, 1.0);
     assert!(s.reasons[0].wrapup.is_none());
     assert_eq!(s.reasons[0].skill, None);
-    assert_eq!(s.groups[0].staffing, vec![5]);
+    assert_eq!(s.groups[0].staffing, Staffing::Intervals(vec![5]));
     assert_eq!(s.groups[0].shrinkage, 0.0);
     assert_eq!(s.phone.lines, None);
     assert!(s.phone.ivr.is_none());
@@ -1186,8 +1186,10 @@ fn staffing_per_interval_is_accepted() {
             .join(", ")
     );
     let s = load(&doc().group(&body).text());
-    assert_eq!(s.groups[0].staffing, staffing);
-    assert_eq!(s.groups[0].paid(5), staffing[5]);
+    assert_eq!(s.groups[0].staffing, Staffing::Intervals(staffing.clone()));
+    let at5 = s.groups[0].step_at(0, 5 * 30 * 60 * 1000);
+    assert_eq!(at5.paid, staffing[5]);
+    assert_eq!(at5.available, staffing[5]);
 }
 
 #[test]

@@ -766,8 +766,13 @@ fn check_loaded(s: &Scenario) -> Result<(), String> {
         (
             s.groups
                 .iter()
-                .all(|g| g.staffing.len() == 1 || g.staffing.len() == slots),
-            "staffing has one value or one per interval",
+                .all(|g| match &g.staffing {
+                    ccsim::scenario::Staffing::Intervals(v) => v.len() == 1 || v.len() == slots,
+                    _ => true,
+                } && !g.plan.is_empty()
+                    && g.plan.iter().all(|d| d.first().is_some_and(|st| st.at == 0)
+                        && d.windows(2).all(|w| w[0].at < w[1].at))),
+            "staffing has one value or one per interval; the plan starts at 00:00 and ascends",
         ),
         (
             s.reasons.iter().all(|r| (0.0..=1.0).contains(&r.resolve)),

@@ -48,8 +48,10 @@ enum Event {
     AgentFree(u16),
     /// A customer tries again.
     Retry(u32),
-    /// A report/staffing interval begins.
+    /// A report interval begins.
     Boundary,
+    /// A staffing change point of some group's plan.
+    Staff,
     /// The measured window ends (when it does not end on a boundary).
     WindowEnd,
     /// A partner agent finishes a contact or job.
@@ -105,6 +107,8 @@ struct GroupState {
     busy: Level,
     present: Level,
     paid: Level,
+    /// Agents the plan makes available (after breaks and shrinkage).
+    planned: Level,
     /// Busy agents that leave when they finish (staffing went down).
     leaving: u32,
     /// Agents available for contacts in the current interval.
@@ -136,6 +140,8 @@ struct Sim<'s> {
     window_closed: bool,
     open_measured: u64,
     slots: usize,
+    /// Times of day at which some group's staffing changes, ascending, starting at 0.
+    staff_points: Vec<Ticks>,
     by_weekday: bool,
     cell_cache: (Ticks, Ticks, u32),
     /// Every reason resolves on every answered contact (`resolve = 1`): no draw needed.
@@ -192,6 +198,7 @@ impl<'s> Sim<'s> {
                     busy: Level::default(),
                     present: Level::default(),
                     paid: Level::default(),
+                    planned: Level::default(),
                     leaving: 0,
                     target: 0,
                 })
@@ -208,6 +215,17 @@ impl<'s> Sim<'s> {
             window_closed: false,
             open_measured: 0,
             slots,
+            staff_points: {
+                let mut p: Vec<Ticks> = s
+                    .groups
+                    .iter()
+                    .flat_map(|g| g.plan.iter().flatten().map(|st| st.at))
+                    .chain([0])
+                    .collect();
+                p.sort_unstable();
+                p.dedup();
+                p
+            },
             by_weekday,
             cell_cache: (0, 0, 0),
             always_resolved: s.reasons.iter().all(|r| r.resolve >= 1.0),
@@ -227,8 +245,7 @@ impl<'s> Sim<'s> {
     }
 
     fn start(&mut self) {
-        let slot = self.slot_of(0);
-        self.apply_staffing(slot);
+        self.on_staff();
         self.partner_hours();
         let rel = -self.window_start;
         let k = rel.div_euclid(self.s.interval) + 1;
@@ -258,6 +275,7 @@ impl<'s> Sim<'s> {
                 Event::AgentFree(g) => self.agent_available(g),
                 Event::Retry(j) => self.on_retry(j),
                 Event::Boundary => self.on_boundary(),
+                Event::Staff => self.on_staff(),
                 Event::WindowEnd => self.flush(),
                 Event::PartnerDone(c) => self.on_partner_done(c),
                 Event::PartnerAction(j, seq) => self.on_partner_action(j, seq),

@@ -2,12 +2,11 @@
 //! intervals of the measured window.
 
 use super::{Event, Sim};
+use crate::time::DAY;
 
 impl Sim<'_> {
     pub(super) fn on_boundary(&mut self) {
         self.flush();
-        let slot = self.slot_of(self.now);
-        self.apply_staffing(slot);
         self.partner_hours();
         let next = self.now + self.s.interval;
         if next <= self.hard_stop {
@@ -15,15 +14,37 @@ impl Sim<'_> {
         }
     }
 
-    /// Set every group's head count for interval slot `slot` of the day.
-    pub(super) fn apply_staffing(&mut self, slot: usize) {
+    /// A staffing change point: set every group's head count from its plan, and schedule the
+    /// next change point.
+    pub(super) fn on_staff(&mut self) {
+        self.apply_staffing();
+        let rel = self.now - self.window_start;
+        let tod = rel.rem_euclid(DAY);
+        let day_start = self.now - tod;
+        let i = self.staff_points.partition_point(|&p| p <= tod);
+        let next = match self.staff_points.get(i) {
+            Some(&p) => day_start + p,
+            None => day_start + DAY + self.staff_points[0],
+        };
+        if next <= self.hard_stop {
+            self.schedule(next, Event::Staff);
+        }
+    }
+
+    /// Set every group's head count for the present time from its plan. Agents who must go
+    /// while busy leave when they finish the contact in hand.
+    pub(super) fn apply_staffing(&mut self) {
         let now = self.now;
+        let rel = now - self.window_start;
+        let weekday = rel.div_euclid(DAY).rem_euclid(7) as usize;
+        let tod = rel.rem_euclid(DAY);
         for g in 0..self.groups.len() {
-            let group = &self.s.groups[g];
-            let target = group.available(slot);
-            let paid = i64::from(group.paid(slot));
+            let step = self.s.groups[g].step_at(weekday, tod);
+            let target = step.available;
+            let paid = i64::from(step.paid);
             let gs = &mut self.groups[g];
             gs.paid.add(now, paid - gs.paid.value);
+            gs.planned.add(now, i64::from(target) - gs.planned.value);
             if target > gs.target {
                 let mut add = target - gs.target;
                 let back = add.min(gs.leaving);
@@ -62,6 +83,7 @@ impl Sim<'_> {
             let busy = gs.busy.take(now);
             let present = gs.present.take(now);
             let paid = gs.paid.take(now);
+            let planned = gs.planned.take(now);
             if inside {
                 for a in [
                     &mut self.raw.agents[g],
@@ -70,6 +92,7 @@ impl Sim<'_> {
                     a.busy += busy;
                     a.present += present;
                     a.paid += paid;
+                    a.planned += planned;
                     a.span += now - from;
                 }
                 self.raw.intervals[base + g].occurrences += fraction;

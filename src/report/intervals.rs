@@ -24,6 +24,8 @@ fn row(csv: &mut Csv, lead: [&str; 4], cell: &IntervalCell, interval_ticks: f64)
         num(c.asa_s()),
         num(a.occupancy()),
         num(per(a.paid as f64 / interval_ticks)),
+        num(per(a.planned as f64 / interval_ticks)),
+        num(per(a.present as f64 / interval_ticks)),
     ]);
     csv.row(fields);
 }
@@ -42,6 +44,8 @@ pub fn intervals_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
         "asa_s",
         "occupancy",
         "agents_staffed",
+        "agents_available",
+        "agents_present",
     ]);
     let Some(first) = out.outcomes.first() else {
         return csv.into_bytes();

@@ -2,7 +2,7 @@
 
 use super::model::*;
 use super::read::{Fields, Reader, join, suggest};
-use super::tree::{Node, Value};
+use super::tree::{Node, Span, Value};
 use crate::dist::Dist;
 use crate::time::{DAY, MINUTE, TICKS_PER_SECOND, Ticks, format_duration};
 
@@ -20,7 +20,6 @@ const TOP: &[&str] = &[
     "cost",
 ];
 const TOP_PLANNED: &[&str] = &["include"];
-const MAX_AGENTS: i64 = 100_000;
 /// Waiting a customer takes without minding, by default (a stated assumption).
 const DEFAULT_TOLERANCE: Ticks = 2 * MINUTE;
 
@@ -40,7 +39,8 @@ pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scena
     s.skills = skills;
     s.partners = super::partner::partners(r, top.get("partner"));
     s.reasons = reasons(r, top.get("reason"), &s.skills, &s.partners);
-    s.groups = groups(r, &top, &s.skills, day_slots);
+    let mut staff_spans = Vec::new();
+    s.groups = groups(r, &top, &s.skills, day_slots, &mut staff_spans);
     if let Some(ch) = top.get("channels") {
         s.phone = channels(r, ch, &s.groups);
     }
@@ -54,6 +54,9 @@ pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scena
         s.cost = super::outcomes::cost(r, n, s.cost.clone());
     }
     s.routing = routing(r, top.get("routing"), &s);
+    if r.diags.is_empty() {
+        super::staffing::build_plans(r, &mut s, &staff_spans);
+    }
     check_names(r, &top);
     Some(s)
 }
@@ -729,7 +732,13 @@ fn reasons(
     .collect()
 }
 
-fn groups(r: &mut Reader, top: &Fields, skills: &[String], slots: usize) -> Vec<Group> {
+fn groups(
+    r: &mut Reader,
+    top: &Fields,
+    skills: &[String],
+    slots: usize,
+    spans: &mut Vec<Span>,
+) -> Vec<Group> {
     let Some(node) = top.get("group") else {
         r.diags.push(
             r.src
@@ -758,16 +767,29 @@ fn groups(r: &mut Reader, top: &Fields, skills: &[String], slots: usize) -> Vec<
                 "cost_per_hour",
                 "authority",
                 "concession_budget",
+                "shifts",
             ],
-            &["chat_concurrency", "shifts"],
+            &["chat_concurrency"],
         ) else {
+            spans.push(item.span);
+            out.push(Group {
+                name,
+                skills: Vec::new(),
+                staffing: Staffing::Intervals(vec![0]),
+                shrinkage: 0.0,
+                plan: Vec::new(),
+                cost_per_hour: 0.0,
+                authority: 0,
+                concession_budget: 0.0,
+            });
             continue;
         };
         let mut g = Group {
             name,
             skills: Vec::new(),
-            staffing: vec![0],
+            staffing: Staffing::Intervals(vec![0]),
             shrinkage: 0.0,
+            plan: Vec::new(),
             cost_per_hour: 0.0,
             authority: 0,
             concession_budget: 0.0,
@@ -803,48 +825,12 @@ fn groups(r: &mut Reader, top: &Fields, skills: &[String], slots: usize) -> Vec<
                     }
             }
         }
-        match (f.get("agents"), f.get("staffing")) {
-            (Some(_), Some(n)) => r.error_help(
-                n.span,
-                &f.child("staffing"),
-                "both `agents` and `staffing` are given",
-                "keep one of them",
-            ),
-            (Some(n), None) => {
-                if let Some(v) = r.integer(n, &f.child("agents"), 0, MAX_AGENTS) {
-                    g.staffing = vec![v as u32]
-                }
+        match super::staffing::read(r, &f, slots) {
+            Some((st, span)) => {
+                g.staffing = st;
+                spans.push(span);
             }
-            (None, Some(n)) => {
-                if let Some(items) = r.array(n, &f.child("staffing")) {
-                    if items.len() != slots {
-                        r.error_help(n.span, &f.child("staffing"), format!("found {} values, but a day has {slots} intervals", items.len()),
-                        format!("give exactly {slots} head counts, one per interval of scenario.interval"));
-                    } else {
-                        let vals: Vec<Option<i64>> = items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, it)| {
-                                r.integer(
-                                    it,
-                                    &format!("{}[{i}]", f.child("staffing")),
-                                    0,
-                                    MAX_AGENTS,
-                                )
-                            })
-                            .collect();
-                        if vals.iter().all(Option::is_some) {
-                            g.staffing = vals.into_iter().map(|v| v.unwrap_or(0) as u32).collect()
-                        }
-                    }
-                }
-            }
-            (None, None) => r.error_help(
-                f.span,
-                &f.child("agents"),
-                "the group has no staffing",
-                "add agents = 10, or staffing = [one head count per interval of the day]",
-            ),
+            None => spans.push(f.span),
         }
         if let Some(v) = f
             .get("shrinkage")

@@ -10,6 +10,7 @@ mod outcomes;
 mod partner;
 mod policy;
 pub(crate) mod read;
+pub mod staffing;
 pub mod tree;
 
 use std::path::Path;

@@ -156,6 +156,11 @@ impl Scenario {
     pub fn intervals_per_day(&self) -> usize {
         (DAY / self.interval) as usize
     }
+
+    /// Per reason, the share of new issues that reach an agent group as live contacts.
+    pub fn live_share(&self) -> Vec<f64> {
+        vec![1.0; self.reasons.len()]
+    }
 }
 
 /// The arrival process of new issues: a Poisson process whose rate is piecewise constant per
@@ -259,10 +264,14 @@ pub struct Group {
     pub name: String,
     /// Proficiency per skill (handle time is divided by it); empty = every skill at 1.0.
     pub skills: Vec<(SkillId, f64)>,
-    /// Paid agents per interval of the day (one entry = constant).
-    pub staffing: Vec<u32>,
-    /// Share of paid time not available for contacts (breaks, training, absence).
+    /// How the head count is given.
+    pub staffing: Staffing,
+    /// Share of scheduled time not available for contacts (absence, training, off-phone work);
+    /// breaks written in shifts come on top.
     pub shrinkage: f64,
+    /// The head count over the day that results (built from `staffing` once the whole
+    /// scenario is read): one day, or seven (Monday first) when it depends on the weekday.
+    pub plan: Vec<Vec<Step>>,
     /// Cost of one paid agent-hour.
     pub cost_per_hour: f64,
     /// Authority level of its agents.
@@ -271,20 +280,71 @@ pub struct Group {
     pub concession_budget: f64,
 }
 
-impl Group {
-    /// Paid agents in interval slot `slot` of the day.
-    pub fn paid(&self, slot: usize) -> u32 {
-        if self.staffing.len() == 1 {
-            self.staffing[0]
-        } else {
-            self.staffing[slot]
-        }
-    }
+/// How a group's head count is given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Staffing {
+    /// Paid agents per interval of the day (one entry = constant all day).
+    Intervals(Vec<u32>),
+    /// Shifts repeating every day.
+    Shifts(Vec<Shift>),
+    /// Enough agents per interval for a service-level target, computed from the forecast.
+    Target(StaffTarget),
+}
 
-    /// Agents available for contacts in slot `slot`: paid × (1 − shrinkage), rounded to nearest.
-    pub fn available(&self, slot: usize) -> u32 {
-        let paid = f64::from(self.paid(slot));
-        (paid * (1.0 - self.shrinkage)).round() as u32
+/// One shift pattern: `agents` agents start at `start` every day and stay `length`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    /// Time of day the shift starts [ticks].
+    pub start: Ticks,
+    /// Length, breaks included [ticks]; at most a day (a shift may run past midnight).
+    pub length: Ticks,
+    /// Agents on the shift.
+    pub agents: u32,
+    /// Breaks as (time after the start, length) [ticks]; all agents of the shift take them
+    /// together (write staggered breaks as separate shifts).
+    pub breaks: Vec<(Ticks, Ticks)>,
+}
+
+/// Staff to a target: per interval, the fewest agents available for contacts such that the
+/// interval's forecast meets the target by the chosen formula.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffTarget {
+    /// Share to answer within `threshold`.
+    pub share: f64,
+    /// Service-level threshold [ticks].
+    pub threshold: Ticks,
+    /// Erlang C, or Erlang A (with the personas' mean patience).
+    pub method: StaffMethod,
+    /// Upper bound on the forecast occupancy.
+    pub max_occupancy: Option<f64>,
+}
+
+/// The formula of staff-to-target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffMethod {
+    /// M/M/c: nobody abandons.
+    ErlangC,
+    /// M/M/c+M: exponential patience with the forecast's mean.
+    ErlangA,
+}
+
+/// From time of day `at` on, `paid` agents are paid and `available` of them take contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// Time of day [ticks].
+    pub at: Ticks,
+    /// Agents paid (on shift, breaks included).
+    pub paid: u32,
+    /// Agents taking contacts (after breaks and shrinkage).
+    pub available: u32,
+}
+
+impl Group {
+    /// The plan step in force at time of day `tod` of weekday `weekday` (0 = Monday).
+    pub fn step_at(&self, weekday: usize, tod: Ticks) -> Step {
+        let day = &self.plan[weekday % self.plan.len()];
+        let i = day.partition_point(|s| s.at <= tod);
+        day[i.saturating_sub(1)]
     }
 
     /// Proficiency for a skill, if the group has it.

@@ -82,6 +82,8 @@ pub struct AgentTime {
     pub present: i64,
     /// Agent-ticks paid (before shrinkage).
     pub paid: i64,
+    /// Agent-ticks the staffing plan makes available (after breaks and shrinkage).
+    pub planned: i64,
     /// Ticks covered.
     pub span: i64,
 }
@@ -92,6 +94,7 @@ impl AgentTime {
         self.busy += o.busy;
         self.present += o.present;
         self.paid += o.paid;
+        self.planned += o.planned;
         self.span += o.span;
     }
 

@@ -34,6 +34,7 @@ pub fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
 }
 
 /// A scenario bundled in `scenarios/`.
+#[allow(dead_code, reason = "not every test file loads bundled scenarios")]
 pub fn bundled(file: &str) -> Scenario {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
