@@ -52,6 +52,14 @@ pub enum Stream {
     FollowUp = 17,
     /// Whether a customer answers a survey.
     Survey = 18,
+    /// Which channel a customer uses: first contact and switches.
+    Channel = 19,
+    /// Callback offers accepted, and whether a callback reaches the customer.
+    Callback = 20,
+    /// Self-service session lengths and whether they contain the issue.
+    SelfService = 21,
+    /// Whether a customer chases a late email.
+    EmailChase = 22,
 }
 
 /// SplitMix64 step: a bijective 64-bit mixer (Steele, Lea & Flood 2014).

@@ -43,6 +43,12 @@ impl Sim<'_> {
         }
         let skilled = self.rt.skilled(ct.class, g, ct.skill);
         let spend = if skilled { self.empowered(g, r) } else { None };
+        if self.must_redirect(c, g, spend) {
+            talk += self.redirect_talk(c, prof);
+            self.contacts[c].outcome = Outcome::Redirect;
+            self.journeys[ct.journey].effort += talk;
+            return talk;
+        }
         let (partner_pending, company_done) = {
             let jr = &self.journeys[ct.journey];
             (jr.partner_pending, jr.company_done)

@@ -4,6 +4,7 @@
 use super::state::{Cause, Contact, Kind, NIL, Outcome};
 use super::{Event, Sim};
 use crate::rng::uniform01;
+use crate::scenario::Channel;
 use crate::stats::tally::ContactTally;
 use crate::time::Ticks;
 
@@ -17,8 +18,13 @@ impl Sim<'_> {
             return;
         }
         // Only the finest slices are counted here; all, per persona, per reason and per group
-        // are sums of them, formed once at the end of the replication.
-        let (mix, cell) = (ct.mix as usize, ct.cell as usize);
+        // are sums of them, formed once at the end of the replication. Email and self-service
+        // are counted per channel only: the queue figures are those of the live channels.
+        let (mix, cell, ch) = (ct.mix as usize, ct.cell as usize, ct.channel);
+        f(&mut self.raw.channel[usize::from(ch)]);
+        if ch == Channel::Email as u8 || ch == Channel::SelfService as u8 {
+            return;
+        }
         f(&mut self.mix[mix]);
         f(&mut self.raw.intervals[cell].contacts);
     }
@@ -28,13 +34,18 @@ impl Sim<'_> {
     /// calls).
     pub(super) fn make_contact(&mut self, j: u32, kind: Kind) -> u32 {
         let s = self.s;
-        let (jp, jreason) = {
+        let (jp, jreason, channel) = {
             let jr = &self.journeys[j];
-            (jr.persona, jr.reason)
+            (jr.persona, jr.reason, jr.channel)
         };
         let persona = &s.personas[jp as usize];
         let reason = &s.reasons[jreason as usize];
-        let patience = match (&persona.patience, kind) {
+        // A partner call is a phone call; the company's own calls find the customer at once.
+        let channel = match kind {
+            Kind::Inbound => channel,
+            _ => Channel::Phone as u8,
+        };
+        let patience = match (&persona.patience[usize::from(channel)], kind) {
             (Some(d), Kind::Inbound | Kind::PartnerCall) => d.sample(&mut self.rng.patience),
             _ => Ticks::MAX,
         };
@@ -51,6 +62,14 @@ impl Sim<'_> {
         };
         let measured = kind == Kind::Inbound && self.in_window(self.now);
         let skill = self.rt.skill_index(reason.skill);
+        let class = self
+            .rt
+            .class(Channel::from_index(usize::from(channel)), skill);
+        let public = channel == Channel::Social as u8;
+        let level = match s.social.priority {
+            Some(p) if public => p,
+            _ => s.routing.priority[jp as usize][jreason as usize],
+        };
         let contact = Contact {
             journey: j,
             queued_at: self.now,
@@ -59,21 +78,25 @@ impl Sim<'_> {
             patience,
             resolve_u,
             skill,
-            class: skill,
+            class,
             transfers: 0,
             answered: false,
             outcome: Outcome::Resolved,
             concession: 0.0,
             kind,
-            level: s.routing.priority[jp as usize][jreason as usize],
+            level,
             measured,
             cell: if measured {
-                self.current_cell() + u32::from(self.rt.home[skill as usize])
+                self.current_cell() + u32::from(self.rt.home[class as usize])
             } else {
                 0
             },
             mix: u32::from(jp) * s.reasons.len() as u32 + u32::from(jreason),
             group: 0,
+            channel,
+            line: false,
+            callback: false,
+            agent: NIL,
             abandon: None,
             overflow: None,
             prev: NIL,
@@ -89,11 +112,29 @@ impl Sim<'_> {
         c
     }
 
-    /// A new attempt of journey `j` arrives on the phone.
+    /// A new attempt of journey `j` arrives on the journey's channel.
     pub(super) fn new_contact(&mut self, j: u32) {
         let s = self.s;
         let c = self.make_contact(j, Kind::Inbound);
         self.tally(c, |t| t.offered += 1);
+        match Channel::from_index(usize::from(self.contacts[c].channel)) {
+            Channel::Phone => {}
+            Channel::Chat | Channel::Social => {
+                if self.contacts[c].channel == Channel::Social as u8 {
+                    self.journeys[j].public = true;
+                }
+                self.enter_queue(c);
+                return;
+            }
+            Channel::Email => {
+                self.email_arrives(c);
+                return;
+            }
+            Channel::SelfService => {
+                self.self_service_starts(c);
+                return;
+            }
+        }
         if let Some(lines) = s.phone.lines
             && self.lines_busy >= lines
         {
@@ -104,6 +145,7 @@ impl Sim<'_> {
             return;
         }
         self.lines_busy += 1;
+        self.contacts[c].line = true;
         match &s.phone.ivr {
             Some(d) => {
                 let t = d.sample(&mut self.rng.ivr);
@@ -132,9 +174,7 @@ impl Sim<'_> {
     /// waits, with its patience less what re-explanations cost it.
     pub(super) fn enter_queue(&mut self, c: u32) {
         self.contacts[c].queued_at = self.now;
-        if let Some(g) = self.find_idle(c, 0) {
-            self.take_idle_agent(g);
-            self.start_service(c, g);
+        if self.serve_now(c, 0) {
             return;
         }
         let ct = self.contacts[c];
@@ -143,8 +183,17 @@ impl Sim<'_> {
         }
         let q = ct.class as usize * self.levels + ct.level as usize;
         self.queues[q].push(&mut self.contacts, c);
+        if ct.channel == Channel::Email as u8 {
+            self.email_waiting += 1;
+            let id = self
+                .events
+                .schedule_timer(self.now + self.s.email.target, Event::EmailLate(c));
+            self.contacts[c].abandon = Some(id);
+            return;
+        }
         self.waiting.add(self.now, 1);
-        if ct.patience != Ticks::MAX {
+        let callback = self.offer_callback(c);
+        if ct.patience != Ticks::MAX && !callback {
             let loss = self.journeys[ct.journey].patience_loss;
             let at = self.now + (ct.patience - loss).max(0);
             let id = self.events.schedule_timer(at, Event::Abandon(c));
@@ -156,9 +205,34 @@ impl Sim<'_> {
         }
     }
 
+    /// Serve contact `c` at once if an agent open to it after `waited` is free (for a chat,
+    /// an agent with room for another session). Returns whether it was served.
+    fn serve_now(&mut self, c: u32, waited: Ticks) -> bool {
+        if self.contacts[c].channel == Channel::Chat as u8 {
+            return match self.find_chat_agent(c, waited) {
+                Some((g, a)) => {
+                    if a == NIL {
+                        self.take_idle_agent(g);
+                    }
+                    self.start_service_on(c, g, a);
+                    true
+                }
+                None => false,
+            };
+        }
+        match self.find_idle(c, waited) {
+            Some(g) => {
+                self.take_idle_agent(g);
+                self.start_service(c, g);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The best group with an idle agent among routes open after `waited`: highest proficiency,
     /// then the agent idle the longest.
-    fn find_idle(&self, c: u32, waited: Ticks) -> Option<u16> {
+    pub(super) fn find_idle(&self, c: u32, waited: Ticks) -> Option<u16> {
         let k = self.contacts[c].class as usize;
         let mut best: Option<(f64, Ticks, u16)> = None;
         for r in &self.rt.routes[k] {
@@ -178,18 +252,22 @@ impl Sim<'_> {
         best.map(|(_, _, g)| g)
     }
 
-    fn take_idle_agent(&mut self, g: u16) {
+    pub(super) fn take_idle_agent(&mut self, g: u16) {
         let gs = &mut self.groups[g as usize];
         gs.idle.pop_front();
         gs.busy.add(self.now, 1);
     }
 
     /// Remove a waiting contact from its queue and cancel its timers.
-    fn leave_queue(&mut self, c: u32) {
+    pub(super) fn leave_queue(&mut self, c: u32) {
         let ct = self.contacts[c];
         let q = ct.class as usize * self.levels + ct.level as usize;
         self.queues[q].unlink(&mut self.contacts, c);
-        self.waiting.add(self.now, -1);
+        if ct.channel == Channel::Email as u8 {
+            self.email_waiting -= 1;
+        } else {
+            self.waiting.add(self.now, -1);
+        }
         if let Some(id) = ct.abandon {
             self.events.cancel(id);
         }
@@ -202,18 +280,34 @@ impl Sim<'_> {
 
     /// An agent of `g` (already counted busy) starts talking with contact `c`. Queue
     /// statistics describe the contact's first wait; handle time adds up over its segments.
-    fn start_service(&mut self, c: u32, g: u16) {
+    pub(super) fn start_service(&mut self, c: u32, g: u16) {
+        self.start_service_on(c, g, NIL);
+    }
+
+    /// As `start_service`; a chat goes to chat agent `a` (`NIL` = a new chat agent of `g`).
+    pub(super) fn start_service_on(&mut self, c: u32, g: u16, a: u32) {
         let sl = self.s.sl_threshold;
         let ct = self.contacts[c];
         let wait = self.now - ct.queued_at;
+        if ct.channel == Channel::Email as u8 && !ct.answered {
+            self.email_answered(c, wait);
+        }
         let jr = &mut self.journeys[ct.journey];
-        jr.effort += wait;
-        jr.waited += wait;
+        // A caller waiting for a callback is not holding: the wait is not the customer's.
+        if !ct.callback {
+            jr.effort += wait;
+            jr.waited += wait;
+        }
         let before = jr.reexplanations;
         let prof = self.rt.proficiency(ct.class, g, ct.skill);
-        let talk = self.decide(c, g, prof);
-        if ct.kind == Kind::Inbound {
-            self.journeys[ct.journey].call_time += wait + talk;
+        let talk = if ct.callback {
+            self.callback_call(c, g, prof)
+        } else {
+            self.decide(c, g, prof)
+        };
+        if ct.kind == Kind::Inbound && ct.channel == Channel::Phone as u8 {
+            let held = if ct.callback { talk } else { wait + talk };
+            self.journeys[ct.journey].call_time += held;
         }
         if self.trace.is_some() {
             let again = self.journeys[ct.journey].reexplanations - before;
@@ -241,7 +335,11 @@ impl Sim<'_> {
         let cm = &mut self.contacts[c];
         cm.group = g;
         cm.answered = true;
-        self.schedule(self.now + talk, Event::ServiceDone(c));
+        if ct.channel == Channel::Chat as u8 {
+            self.open_session(c, g, a, talk + wrapup);
+        } else {
+            self.schedule(self.now + talk, Event::ServiceDone(c));
+        }
     }
 
     /// Remove a finished contact; a journey that is done goes with its last contact.
@@ -272,9 +370,13 @@ impl Sim<'_> {
 
     /// An inbound call gives its line back (once).
     pub(super) fn release_line(&mut self, c: u32) {
-        if self.contacts[c].kind == Kind::Inbound {
-            self.lines_busy -= 1;
-            self.contacts[c].kind = Kind::Outbound;
+        let ct = &mut self.contacts[c];
+        if ct.kind == Kind::Inbound {
+            if ct.line {
+                self.lines_busy -= 1;
+                ct.line = false;
+            }
+            ct.kind = Kind::Outbound;
         }
     }
 
@@ -322,10 +424,14 @@ impl Sim<'_> {
         self.contacts[c].overflow = None;
         let ct = self.contacts[c];
         let waited = self.now - ct.queued_at;
-        if let Some(g) = self.find_idle(c, waited) {
+        let free = if ct.channel == Channel::Chat as u8 {
+            self.find_chat_agent(c, waited).is_some()
+        } else {
+            self.find_idle(c, waited).is_some()
+        };
+        if free {
             self.leave_queue(c);
-            self.take_idle_agent(g);
-            self.start_service(c, g);
+            self.serve_now(c, waited);
             return;
         }
         let next = self.rt.stages[ct.class as usize]
@@ -347,7 +453,7 @@ impl Sim<'_> {
         if self.orphan(c) {
             self.release_line(c);
             self.drop_contact(c);
-            self.agent_available(ct.group);
+            self.release_agent(&ct, 0);
             return;
         }
         if let Outcome::Transfer(class) = ct.outcome {
@@ -357,7 +463,7 @@ impl Sim<'_> {
             let cm = &mut self.contacts[c];
             cm.transfers = cm.transfers.saturating_add(1);
             cm.class = class;
-            self.agent_available(ct.group);
+            self.release_agent(&ct, 0);
             self.enter_queue(c);
             return;
         }
@@ -375,11 +481,12 @@ impl Sim<'_> {
             self.survey_after_contact(j);
         }
         // The agent goes on to after-contact work, whatever happens to the journey.
-        if ct.wrapup > 0 {
-            self.schedule(self.now + ct.wrapup, Event::AgentFree(ct.group));
+        let wrapup = if matches!(ct.outcome, Outcome::Missed | Outcome::Redirect) {
+            0
         } else {
-            self.agent_available(ct.group);
-        }
+            ct.wrapup
+        };
+        self.release_agent(&ct, wrapup);
         if ct.outcome == Outcome::PartnerNeeded {
             self.hand_to_partner(c);
             return;
@@ -400,8 +507,22 @@ impl Sim<'_> {
                 jr.refusals = jr.refusals.saturating_add(1);
                 self.attempt_failed(j, Cause::Refusal);
             }
+            Outcome::Missed => self.attempt_failed(j, Cause::CallbackMissed),
+            Outcome::Redirect => self.redirect(j),
             // Transfers and partner hand-offs returned above.
             Outcome::Transfer(_) | Outcome::PartnerNeeded => {}
+        }
+    }
+
+    /// The agent of a finished segment is done with it: a chat session closes; any other agent
+    /// does `wrapup` of after-contact work, then is free.
+    pub(super) fn release_agent(&mut self, ct: &Contact, wrapup: Ticks) {
+        if ct.agent != NIL {
+            self.session_closed(ct.agent);
+        } else if wrapup > 0 {
+            self.schedule(self.now + wrapup, Event::AgentFree(ct.group));
+        } else {
+            self.agent_available(ct.group);
         }
     }
 
@@ -416,17 +537,24 @@ impl Sim<'_> {
             gs.present.add(self.now, -1);
             return;
         }
-        match self.pick_contact(g) {
-            Some(c) => {
-                self.leave_queue(c);
-                self.start_service(c, g);
-            }
+        match self.next_contact(g) {
+            Some(c) => self.start_service(c, g),
             None => {
                 let gs = &mut self.groups[gi];
                 gs.busy.add(self.now, -1);
                 gs.idle.push_back(self.now);
             }
         }
+    }
+
+    /// The next contact for a free agent of `g`, taken out of its queue: live work first, then
+    /// email. Emails whose issue was settled meanwhile are withdrawn on the way.
+    fn next_contact(&mut self, g: u16) -> Option<u32> {
+        if let Some(c) = self.pick_contact(g) {
+            self.leave_queue(c);
+            return Some(c);
+        }
+        self.pick_email(g)
     }
 
     /// The contact an agent of `g` takes next: the highest priority level first, and within it
@@ -455,8 +583,7 @@ impl Sim<'_> {
     /// Idle agents of `g` take any waiting work open to them.
     pub(super) fn dispatch_idle(&mut self, g: u16) {
         while !self.groups[g as usize].idle.is_empty() {
-            let Some(c) = self.pick_contact(g) else { break };
-            self.leave_queue(c);
+            let Some(c) = self.next_contact(g) else { break };
             self.take_idle_agent(g);
             self.start_service(c, g);
         }

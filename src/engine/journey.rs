@@ -24,6 +24,7 @@ impl Sim<'_> {
         }
         let measured = self.in_window(self.now);
         let mut journey = Journey::new(persona as u16, reason as u16, measured);
+        journey.channel = self.first_channel(persona);
         journey.seq = self.journey_seq;
         self.journey_seq = self.journey_seq.wrapping_add(1);
         let j = self.journeys.insert(journey);
@@ -98,6 +99,7 @@ impl Sim<'_> {
             let c = self.make_contact(j, Kind::PartnerCall);
             self.enter_partner(c);
         } else {
+            self.retry_channel(j);
             self.new_contact(j);
         }
     }

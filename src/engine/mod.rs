@@ -6,6 +6,7 @@
 //! ended, or `drain` after the window at the latest. The engine knows nothing of files or CSV.
 
 mod arrivals;
+mod channels;
 mod decide;
 mod flow;
 mod journey;
@@ -62,6 +63,12 @@ enum Event {
     Chase(u32, u32),
     /// A case owner calls the customer back (journey).
     FollowUp(u32),
+    /// A chat session's work is done.
+    ChatDone(u32),
+    /// An email reaches its response target unanswered.
+    EmailLate(u32),
+    /// A self-service session ends.
+    SelfServiceDone(u32),
 }
 
 /// Run replication `replication` of a scenario.
@@ -98,6 +105,10 @@ struct Rngs {
     partner: SimRng,
     follow_up: SimRng,
     survey: SimRng,
+    channel: SimRng,
+    callback: SimRng,
+    self_service: SimRng,
+    email_chase: SimRng,
 }
 
 /// Per-group agent state.
@@ -130,6 +141,15 @@ struct Sim<'s> {
     groups: Vec<GroupState>,
     partners: Vec<partner::PartnerState>,
     queues: Vec<WaitQueue>,
+    /// Agents holding chat sessions.
+    chat_agents: Slab<state::ChatAgent>,
+    /// Per group: chat agents with room for another session.
+    partial: Vec<Vec<u32>>,
+    /// Emails waiting (all, measured or not).
+    email_waiting: u64,
+    /// Per queue class: mean handle time at proficiency 1 of the contacts it holds [ticks]
+    /// (the callback offer's wait prediction).
+    class_handle: Vec<f64>,
     levels: usize,
     waiting: Level,
     lines_busy: u32,
@@ -186,6 +206,10 @@ impl<'s> Sim<'s> {
                 partner: r(Stream::Partner),
                 follow_up: r(Stream::FollowUp),
                 survey: r(Stream::Survey),
+                channel: r(Stream::Channel),
+                callback: r(Stream::Callback),
+                self_service: r(Stream::SelfService),
+                email_chase: r(Stream::EmailChase),
             },
             contacts: Slab::default(),
             journeys: Slab::default(),
@@ -204,6 +228,10 @@ impl<'s> Sim<'s> {
                 })
                 .collect(),
             queues: vec![WaitQueue::default(); rt.routes.len() * levels],
+            chat_agents: Slab::default(),
+            partial: vec![Vec::new(); ng],
+            email_waiting: 0,
+            class_handle: channels::class_handles(s, &rt),
             rt,
             levels,
             waiting: Level::default(),
@@ -235,6 +263,7 @@ impl<'s> Sim<'s> {
                 persona: vec![ContactTally::default(); s.personas.len()],
                 reason: vec![ContactTally::default(); s.reasons.len()],
                 group: vec![ContactTally::default(); ng],
+                channel: vec![ContactTally::default(); crate::scenario::N_CHANNELS],
                 agents: vec![Default::default(); ng],
                 intervals: vec![IntervalCell::default(); buckets * slots * ng],
                 ..Default::default()
@@ -246,6 +275,7 @@ impl<'s> Sim<'s> {
 
     fn start(&mut self) {
         self.on_staff();
+        self.note_day_start();
         self.partner_hours();
         let rel = -self.window_start;
         let k = rel.div_euclid(self.s.interval) + 1;
@@ -281,6 +311,9 @@ impl<'s> Sim<'s> {
                 Event::PartnerAction(j, seq) => self.on_partner_action(j, seq),
                 Event::Chase(j, seq) => self.on_chase(j, seq),
                 Event::FollowUp(j) => self.on_follow_up(j),
+                Event::ChatDone(c) => self.on_chat_done(c),
+                Event::EmailLate(c) => self.on_email_late(c),
+                Event::SelfServiceDone(c) => self.on_self_service_done(c),
             }
             if self.window_closed && self.open_measured == 0 {
                 break;
@@ -313,6 +346,7 @@ impl<'s> Sim<'s> {
             self.raw.group[i % ng].add(&cell.contacts);
             self.raw.all.add(&cell.contacts);
         }
+        self.raw.features.email_backlog_end = self.email_backlog_measured();
         self.raw
     }
 

@@ -1,7 +1,26 @@
 //! Routing tables built once per scenario: which groups may take which skill, after what wait,
 //! at what proficiency — and, per group, which queues it serves.
 
-use crate::scenario::{Scenario, SkillId};
+use crate::scenario::{Channel, Scenario, SkillId};
+
+/// The channels agents serve, one lane of queue classes each. Email is deferred work: agents
+/// take it only when no live contact waits for them.
+pub const LANES: [Channel; 4] = [
+    Channel::Phone,
+    Channel::Chat,
+    Channel::Social,
+    Channel::Email,
+];
+
+/// The lane of a channel (self-service has none: it never queues).
+pub fn lane(ch: Channel) -> usize {
+    match ch {
+        Channel::Phone | Channel::SelfService => 0,
+        Channel::Chat => 1,
+        Channel::Social => 2,
+        Channel::Email => 3,
+    }
+}
 use crate::time::Ticks;
 
 /// A group that may take contacts of a skill.
@@ -15,9 +34,11 @@ pub struct Route {
     pub proficiency: f64,
 }
 
-/// Routing tables for one scenario. Queue classes `0..=skills.len()` are skill classes (skill
-/// index `k` is a `SkillId`, and `skills.len()` stands for reasons without a skill); class
-/// `skills.len() + 1 + g` is group `g`'s direct class, for transfers and misroutes to it.
+/// Routing tables for one scenario. Skill index `k` is a `SkillId`, and `skills.len()` stands
+/// for reasons without a skill; `nk = skills.len() + 1`. Queue classes come in lanes, one per
+/// agent channel: class `lane × nk + k` holds contacts of skill index `k` on that lane's
+/// channel (`LANES`), and class `LANES.len() × nk + g` is group `g`'s direct class, for
+/// transfers and misroutes to it (any channel).
 #[derive(Debug, Clone)]
 pub struct RoutingTable {
     /// Per skill index: the routes, immediate ones first, then by proficiency (high first).
@@ -26,11 +47,15 @@ pub struct RoutingTable {
     pub stages: Vec<Vec<Ticks>>,
     /// Per skill index: the home group (counts its contacts in reports).
     pub home: Vec<u16>,
-    /// Per group: (class, delay) of every queue it serves.
+    /// Per group: (class, delay) of every live queue it serves (direct classes included).
     pub serves: Vec<Vec<(u16, Ticks)>>,
+    /// Per group: the email classes it serves.
+    pub serves_email: Vec<Vec<u16>>,
     /// Per group and skill index: the group's own proficiency, if it has the skill.
     pub native: Vec<Vec<Option<f64>>>,
-    /// Number of skill classes.
+    /// Number of skill indices (`nk`).
+    nk: usize,
+    /// Number of skill classes over all lanes.
     skill_classes: usize,
 }
 
@@ -39,10 +64,23 @@ impl RoutingTable {
     pub fn new(s: &Scenario) -> Self {
         let nk = s.skills.len() + 1;
         let skill_of = |k: usize| (k < s.skills.len()).then_some(SkillId(k as u16));
-        let mut routes: Vec<Vec<Route>> = vec![Vec::new(); nk];
-        for (k, list) in routes.iter_mut().enumerate() {
+        let skill_classes = LANES.len() * nk;
+        let mut routes: Vec<Vec<Route>> = vec![Vec::new(); skill_classes];
+        for (class, list) in routes.iter_mut().enumerate() {
+            let (ch, k) = (LANES[class / nk], class % nk);
             for (g, group) in s.groups.iter().enumerate() {
-                if let Some(p) = group.proficiency(skill_of(k)) {
+                let p = match s.social.group {
+                    // A named social team answers every post, whatever its skills.
+                    Some(team) if ch == Channel::Social => {
+                        if team.0 as usize != g {
+                            continue;
+                        }
+                        group.proficiency(skill_of(k)).or(Some(1.0))
+                    }
+                    _ if !group.channels[ch as usize] => continue,
+                    _ => group.proficiency(skill_of(k)),
+                };
+                if let Some(p) = p {
                     list.push(Route {
                         group: g as u16,
                         delay: 0,
@@ -52,9 +90,10 @@ impl RoutingTable {
             }
         }
         for rule in &s.routing.overflow {
-            for (k, list) in routes.iter_mut().enumerate() {
+            for (class, list) in routes.iter_mut().enumerate() {
+                let (ch, k) = (LANES[class / nk], class % nk);
                 let from_serves = list.iter().any(|r| r.group == rule.from.0 && r.delay == 0);
-                if !from_serves {
+                if !from_serves || !s.groups[rule.to.0 as usize].channels[ch as usize] {
                     continue;
                 }
                 let own = s.groups[rule.to.0 as usize].proficiency(skill_of(k));
@@ -102,9 +141,15 @@ impl RoutingTable {
             .map(|list| list.first().map(|r| r.group).unwrap_or(0))
             .collect();
         let mut serves = vec![Vec::new(); s.groups.len()];
+        let mut serves_email = vec![Vec::new(); s.groups.len()];
+        let email_lane = lane(Channel::Email);
         for (k, list) in routes.iter().enumerate() {
             for r in list {
-                serves[r.group as usize].push((k as u16, r.delay));
+                if k < skill_classes && k / nk == email_lane {
+                    serves_email[r.group as usize].push(k as u16);
+                } else {
+                    serves[r.group as usize].push((k as u16, r.delay));
+                }
             }
         }
         let native = s
@@ -117,8 +162,10 @@ impl RoutingTable {
             stages,
             home,
             serves,
+            serves_email,
             native,
-            skill_classes: nk,
+            nk,
+            skill_classes,
         }
     }
 
@@ -151,7 +198,18 @@ impl RoutingTable {
     pub fn skill_index(&self, skill: Option<SkillId>) -> u16 {
         match skill {
             Some(k) => k.0,
-            None => (self.skill_classes - 1) as u16,
+            None => (self.nk - 1) as u16,
         }
+    }
+
+    /// The class of skill index `k` on channel `ch`.
+    pub fn class(&self, ch: Channel, k: u16) -> u16 {
+        (lane(ch) * self.nk + usize::from(k)) as u16
+    }
+
+    /// Whether `class` is an email class.
+    pub fn is_email(&self, class: u16) -> bool {
+        let c = usize::from(class);
+        c < self.skill_classes && c / self.nk == lane(Channel::Email)
     }
 }

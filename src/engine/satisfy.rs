@@ -30,6 +30,9 @@ impl Sim<'_> {
         if jr.proactive {
             x += m.proactive;
         }
+        if jr.public {
+            x += self.s.social.satisfaction;
+        }
         x.clamp(1.0, 5.0)
     }
 

@@ -6,6 +6,17 @@ use std::ops::{Index, IndexMut};
 use super::queue::TimerId;
 use crate::time::Ticks;
 
+/// A chat agent: an agent of `group` holding one or more chat sessions.
+#[derive(Debug, Clone)]
+pub struct ChatAgent {
+    /// Its group.
+    pub group: u16,
+    /// When the sessions' remaining work was last brought up to date.
+    pub since: Ticks,
+    /// Open sessions: (contact, remaining work at stretch 1 [ticks], completion timer).
+    pub sessions: Vec<(u32, f64, super::queue::TimerId)>,
+}
+
 /// "No contact" in the intrusive links.
 pub const NIL: u32 = u32::MAX;
 
@@ -49,6 +60,14 @@ pub struct Contact {
     pub mix: u32,
     /// Serving group once answered.
     pub group: u16,
+    /// Channel index (`Channel as u8`).
+    pub channel: u8,
+    /// Holds a phone line.
+    pub line: bool,
+    /// The caller took a callback: keeps its place, no longer on the line.
+    pub callback: bool,
+    /// The chat agent holding the session (`NIL` when not a chat in service).
+    pub agent: u32,
     /// Pending abandonment.
     pub abandon: Option<TimerId>,
     /// Pending overflow check.
@@ -76,6 +95,10 @@ pub enum Outcome {
     PartnerNeeded,
     /// The customer chased a partner's pending action; nothing to do but wait.
     Chase,
+    /// A callback that did not reach the customer.
+    Missed,
+    /// A social team that cannot help sends the customer to another channel.
+    Redirect,
 }
 
 /// What a contact is.
@@ -109,10 +132,18 @@ pub enum Cause {
     Partner = 5,
     /// The case owner called back.
     FollowUp = 6,
+    /// A callback did not reach the customer.
+    CallbackMissed = 7,
+    /// A social team sent the customer to another channel.
+    Redirected = 8,
+    /// Self-service did not contain the issue: the customer falls back to a live channel.
+    SelfService = 9,
+    /// An email was not answered within its target: the customer chases on another channel.
+    EmailLate = 10,
 }
 
 /// Names of the causes, in `Cause` order (stable: they are metric names).
-pub const CAUSES: [&str; 7] = [
+pub const CAUSES: [&str; 11] = [
     "not_resolved",
     "false_resolution",
     "refusal",
@@ -120,6 +151,10 @@ pub const CAUSES: [&str; 7] = [
     "blocked",
     "partner",
     "follow_up",
+    "callback_missed",
+    "redirected",
+    "self_service",
+    "email_late",
 ];
 
 /// One customer issue, from first contact to resolved or given up.
@@ -175,6 +210,10 @@ pub struct Journey {
     pub surveyed: bool,
     /// Inbound call time with the company: IVR, queue and talk [ticks] (telephony cost).
     pub call_time: Ticks,
+    /// Channel of the current (or last) attempt.
+    pub channel: u8,
+    /// The customer posted publicly (a social contact).
+    pub public: bool,
 }
 
 impl Journey {
@@ -206,6 +245,8 @@ impl Journey {
             abandons: 0,
             surveyed: false,
             call_time: 0,
+            channel: 0,
+            public: false,
         }
     }
 }
@@ -297,6 +338,8 @@ pub struct WaitQueue {
     pub head: u32,
     /// Last.
     pub tail: u32,
+    /// Contacts in it.
+    pub len: u32,
 }
 
 impl Default for WaitQueue {
@@ -304,6 +347,7 @@ impl Default for WaitQueue {
         WaitQueue {
             head: NIL,
             tail: NIL,
+            len: 0,
         }
     }
 }
@@ -320,6 +364,7 @@ impl WaitQueue {
             contacts[self.tail].next = id;
         }
         self.tail = id;
+        self.len += 1;
     }
 
     /// Unlink a contact from anywhere in the queue.
@@ -338,6 +383,7 @@ impl WaitQueue {
         }
         contacts[id].prev = NIL;
         contacts[id].next = NIL;
+        self.len -= 1;
     }
 }
 
@@ -365,6 +411,10 @@ mod tests {
             cell: 0,
             mix: 0,
             group: 0,
+            channel: 0,
+            line: false,
+            callback: false,
+            agent: NIL,
             abandon: None,
             overflow: None,
             prev: NIL,

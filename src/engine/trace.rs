@@ -18,6 +18,8 @@ pub struct TraceRow {
     pub persona: u16,
     /// Reason index.
     pub reason: u16,
+    /// Channel index.
+    pub channel: u8,
     /// Arrival time [ticks since the window start; negative in the warm-up].
     pub arrival: Ticks,
     /// Time in the IVR [ticks].
@@ -53,6 +55,8 @@ pub fn outcome_name(o: Outcome) -> &'static str {
         Outcome::Transfer(_) => "transferred",
         Outcome::PartnerNeeded => "sent_to_partner",
         Outcome::Chase => "chased_partner",
+        Outcome::Missed => "callback_missed",
+        Outcome::Redirect => "redirected",
     }
 }
 
@@ -71,6 +75,7 @@ impl Sim<'_> {
                 attempt: jr.attempts,
                 persona: jr.persona,
                 reason: jr.reason,
+                channel: self.contacts[c].channel,
                 arrival: self.now - self.window_start,
                 ivr: 0,
                 wait: 0,

@@ -7,6 +7,7 @@ use crate::time::DAY;
 impl Sim<'_> {
     pub(super) fn on_boundary(&mut self) {
         self.flush();
+        self.note_day_start();
         self.partner_hours();
         let next = self.now + self.s.interval;
         if next <= self.hard_stop {

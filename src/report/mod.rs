@@ -229,7 +229,9 @@ pub fn journeys_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
                 row.attempt.to_string(),
                 s.personas[usize::from(row.persona)].name.clone(),
                 s.reasons[usize::from(row.reason)].name.clone(),
-                "phone".to_string(),
+                crate::scenario::Channel::from_index(usize::from(row.channel))
+                    .name()
+                    .to_string(),
                 ticks_to_secs(row.arrival).to_string(),
                 ticks_to_secs(row.ivr).to_string(),
                 ticks_to_secs(row.wait).to_string(),

@@ -23,9 +23,6 @@ const TOP_PLANNED: &[&str] = &["include"];
 /// Waiting a customer takes without minding, by default (a stated assumption).
 const DEFAULT_TOLERANCE: Ticks = 2 * MINUTE;
 
-/// Names of channels in the format; only the phone is modelled by this version.
-pub const CHANNELS: &[&str] = &["phone", "chat", "email", "social", "self_service"];
-
 /// Build a scenario from a parsed tree. `default_name` is used when `scenario.name` is absent.
 pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scenario> {
     let top = r.table(root, "", TOP, TOP_PLANNED)?;
@@ -42,7 +39,7 @@ pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scena
     let mut staff_spans = Vec::new();
     s.groups = groups(r, &top, &s.skills, day_slots, &mut staff_spans);
     if let Some(ch) = top.get("channels") {
-        s.phone = channels(r, ch, &s.groups);
+        channels(r, ch, &mut s);
     }
     if let Some(p) = top.get("policy") {
         s.policy = super::policy::policy(r, p, &s.reasons);
@@ -54,6 +51,12 @@ pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scena
         s.cost = super::outcomes::cost(r, n, s.cost.clone());
     }
     s.routing = routing(r, top.get("routing"), &s);
+    if let Some(n) = top.get("group") {
+        super::channels::check_served(r, &s, n);
+    }
+    if let Some(p) = s.social.priority {
+        s.routing.levels = s.routing.levels.max(p + 1);
+    }
     if r.diags.is_empty() {
         super::staffing::build_plans(r, &mut s, &staff_spans);
     }
@@ -82,6 +85,10 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         skills: Vec::new(),
         groups: Vec::new(),
         phone: Phone::default(),
+        chat: Chat::default(),
+        email: Email::default(),
+        social: Social::default(),
+        self_service: SelfService::default(),
         routing: Routing::default(),
         policy: Policy::default(),
         partners: Vec::new(),
@@ -380,7 +387,8 @@ fn personas(r: &mut Reader, node: Option<&Node>) -> Vec<Persona> {
         return vec![Persona {
             name: "everyone".into(),
             share: 1.0,
-            patience: None,
+            channels: phone_only(),
+            patience: Default::default(),
             persistence: Persistence::default(),
             effort_tolerance: DEFAULT_TOLERANCE,
             value: 0.0,
@@ -411,13 +419,14 @@ fn personas(r: &mut Reader, node: Option<&Node>) -> Vec<Persona> {
             .get("share")
             .map(|n| r.number_in(n, &f.child("share"), 0.0, 1e9))
             .unwrap_or(Some(1.0));
-        if let Some(ch) = f.get("channels") {
-            phone_only_shares(r, ch, &f.child("channels"));
-        }
+        let channels = match f.get("channels") {
+            Some(ch) => super::channels::shares(r, ch, &f.child("channels"), true),
+            None => Some(phone_only()),
+        };
         let patience = f
             .get("patience")
-            .map(|n| patience(r, n, &f.child("patience")))
-            .unwrap_or(Some(None));
+            .map(|n| super::channels::patience(r, n, &f.child("patience")))
+            .unwrap_or(Some(Default::default()));
         let persistence = f
             .get("persistence")
             .map(|n| persistence(r, n, &f.child("persistence")))
@@ -434,13 +443,15 @@ fn personas(r: &mut Reader, node: Option<&Node>) -> Vec<Persona> {
             None => Some(None),
             Some(n) => r.number_in(n, &f.child("satisfaction"), 1.0, 5.0).map(Some),
         };
-        if let (Some(share), Some(patience), Some(persistence)) = (share, patience, persistence)
+        if let (Some(share), Some(patience), Some(persistence), Some(channels)) =
+            (share, patience, persistence, channels)
             && let (Some(effort_tolerance), Some(value), Some(satisfaction)) =
                 (tolerance, value, satisfaction)
         {
             out.push(Persona {
                 name,
                 share,
+                channels,
                 patience,
                 persistence,
                 effort_tolerance,
@@ -481,30 +492,11 @@ fn normalise(r: &mut Reader, node: &Node, section: &str, shares: Vec<f64>) -> Ve
     shares.iter().map(|s| s / total).collect()
 }
 
-fn phone_only_shares(r: &mut Reader, node: &Node, path: &str) {
-    let Some(f) = r.table(node, path, &["phone"], &CHANNELS[1..]) else {
-        return;
-    };
-    if let Some(n) = f.get("phone") {
-        r.probability(n, &f.child("phone"));
-    }
-}
-
-fn patience(r: &mut Reader, node: &Node, path: &str) -> Option<Option<Dist>> {
-    // Per-channel form: { phone = {...}, chat = {...} }.
-    if let Value::Table(entries) = &node.value
-        && entries
-            .iter()
-            .all(|(k, _)| CHANNELS.contains(&k.name.as_str()))
-        && !entries.is_empty()
-    {
-        let f = r.table(node, path, &["phone"], &CHANNELS[1..])?;
-        return match f.get("phone") {
-            Some(n) => r.dist(n, &f.child("phone"), true),
-            None => Some(None),
-        };
-    }
-    r.dist(node, path, true)
+/// Channel shares with everything on the phone.
+fn phone_only() -> [f64; N_CHANNELS] {
+    let mut out = [0.0; N_CHANNELS];
+    out[Channel::Phone as usize] = 1.0;
+    out
 }
 
 fn persistence(r: &mut Reader, node: &Node, path: &str) -> Option<Persistence> {
@@ -518,6 +510,7 @@ fn persistence(r: &mut Reader, node: &Node, path: &str) -> Option<Persistence> {
         retry: 0.0,
         delay: Dist::Constant { value: 0.0 },
         max_attempts: 3,
+        switch: [0.0; N_CHANNELS],
     };
     if let Some(v) = f
         .get("retry")
@@ -544,7 +537,7 @@ fn persistence(r: &mut Reader, node: &Node, path: &str) -> Option<Persistence> {
         p.max_attempts = v as u32;
     }
     if let Some(n) = f.get("switch") {
-        phone_only_shares(r, n, &f.child("switch"));
+        p.switch = super::channels::shares(r, n, &f.child("switch"), false)?;
     }
     Some(p)
 }
@@ -608,8 +601,9 @@ fn reasons(
                 "partner",
                 "avoidable",
                 "detectable",
+                "self_service",
             ],
-            &["self_service"],
+            &[],
         ) else {
             continue;
         };
@@ -683,6 +677,7 @@ fn reasons(
                 .unwrap_or(Some(if key == "avoidable" { 1.0 } else { 0.0 }))
         };
         let (avoidable, detectable) = (share_of(r, "avoidable"), share_of(r, "detectable"));
+        let self_service = share_of(r, "self_service");
         if let (
             Some(share),
             Some(skill),
@@ -696,9 +691,21 @@ fn reasons(
             Some(partner),
             Some(avoidable),
             Some(detectable),
+            Some(self_service),
         ) = (
-            share, skill, handle, wrapup, resolve, authority, concession, triage, misroute,
-            partner, avoidable, detectable,
+            share,
+            skill,
+            handle,
+            wrapup,
+            resolve,
+            authority,
+            concession,
+            triage,
+            misroute,
+            partner,
+            avoidable,
+            detectable,
+            self_service,
         ) {
             out.push(Reason {
                 name,
@@ -714,6 +721,7 @@ fn reasons(
                 partner,
                 avoidable,
                 detectable,
+                self_service,
             });
         }
     }
@@ -768,8 +776,10 @@ fn groups(
                 "authority",
                 "concession_budget",
                 "shifts",
+                "chat_concurrency",
+                "record_access",
             ],
-            &["chat_concurrency"],
+            &[],
         ) else {
             spans.push(item.span);
             out.push(Group {
@@ -781,6 +791,9 @@ fn groups(
                 cost_per_hour: 0.0,
                 authority: 0,
                 concession_budget: 0.0,
+                channels: [true, false, false, false, false],
+                chat_concurrency: 1,
+                record_access: true,
             });
             continue;
         };
@@ -793,6 +806,9 @@ fn groups(
             cost_per_hour: 0.0,
             authority: 0,
             concession_budget: 0.0,
+            channels: [true, false, false, false, false],
+            chat_concurrency: 1,
+            record_access: true,
         };
         if let Some(n) = f.get("skills")
             && let Some(sf) = r.table(
@@ -811,19 +827,20 @@ fn groups(
                 }
             }
         }
-        if let Some(n) = f.get("channels")
-            && let Some(items) = r.array(n, &f.child("channels"))
+        if let Some(ch) = super::channels::group_channels(r, &f) {
+            g.channels = ch;
+        }
+        if let Some(v) = f
+            .get("chat_concurrency")
+            .and_then(|n| r.integer(n, &f.child("chat_concurrency"), 1, 20))
         {
-            for (i, it) in items.iter().enumerate() {
-                let p = format!("{}[{i}]", f.child("channels"));
-                match r.string(it, &p).as_deref() {
-                        Some("phone") | None => {}
-                        Some(c) if CHANNELS.contains(&c) => r.error_help(it.span, &p,
-                            format!("the {c} channel is part of the format but not modelled by ccsim {} yet", env!("CARGO_PKG_VERSION")),
-                            "serve only \"phone\" for now"),
-                        Some(c) => r.error_help(it.span, &p, format!("unknown channel \"{c}\""), format!("allowed: {}", CHANNELS.join(", "))),
-                    }
-            }
+            g.chat_concurrency = v as u32;
+        }
+        if let Some(v) = f
+            .get("record_access")
+            .and_then(|n| r.boolean(n, &f.child("record_access")))
+        {
+            g.record_access = v;
         }
         match super::staffing::read(r, &f, slots) {
             Some((st, span)) => {
@@ -861,22 +878,30 @@ fn groups(
     out
 }
 
-fn channels(r: &mut Reader, node: &Node, groups: &[Group]) -> Phone {
-    let mut phone = Phone::default();
-    let Some(f) = r.table(node, "channels", &["phone"], &CHANNELS[1..]) else {
-        return phone;
+fn channels(r: &mut Reader, node: &Node, s: &mut Scenario) {
+    let Some(f) = r.table(node, "channels", &CHANNEL_NAMES, &[]) else {
+        return;
     };
+    super::channels::read(r, &f, s);
     let Some(p) = f.get("phone") else {
-        return phone;
+        return;
     };
+    s.phone = phone(r, p, &s.groups);
+}
+
+fn phone(r: &mut Reader, p: &Node, groups: &[Group]) -> Phone {
+    let mut phone = Phone::default();
     let Some(pf) = r.table(
         p,
         "channels.phone",
-        &["lines", "ivr", "misroute", "cost_per_minute"],
-        &["callback"],
+        &["lines", "ivr", "misroute", "cost_per_minute", "callback"],
+        &[],
     ) else {
         return phone;
     };
+    if let Some(n) = pf.get("callback") {
+        phone.callback = super::channels::callback(r, n);
+    }
     if let Some(v) = pf
         .get("lines")
         .and_then(|n| r.integer(n, "channels.phone.lines", 1, 10_000_000))

@@ -3,6 +3,7 @@
 //! Loading goes file → spanned tree (`tree`) → typed walk (`load`, using `read` and `dists`),
 //! which records every problem with its file, line, column and key path before giving up.
 
+mod channels;
 mod dists;
 mod load;
 mod model;

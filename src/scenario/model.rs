@@ -54,6 +54,14 @@ pub struct Scenario {
     pub partners: Vec<Partner>,
     /// The phone channel.
     pub phone: Phone,
+    /// The chat channel.
+    pub chat: Chat,
+    /// Email and web forms: deferred work.
+    pub email: Email,
+    /// Social media: public posts.
+    pub social: Social,
+    /// Self-service and virtual agents.
+    pub self_service: SelfService,
     /// Routing rules.
     pub routing: Routing,
     /// Service policies: context, empowerment, AHT pressure.
@@ -128,6 +136,8 @@ impl Default for Satisfaction {
 /// Costs beyond agents, partner fees and concessions, and the churn model of value at risk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cost {
+    /// Money per callback the company makes (reached or not).
+    pub callback: f64,
     /// Chance a customer leaves after a journey scored 1.
     pub churn_at_1: f64,
     /// Chance a customer leaves after a journey scored 5.
@@ -137,6 +147,7 @@ pub struct Cost {
 impl Default for Cost {
     fn default() -> Self {
         Cost {
+            callback: 0.0,
             churn_at_1: 0.3,
             churn_at_5: 0.01,
         }
@@ -157,9 +168,39 @@ impl Scenario {
         (DAY / self.interval) as usize
     }
 
-    /// Per reason, the share of new issues that reach an agent group as live contacts.
-    pub fn live_share(&self) -> Vec<f64> {
-        vec![1.0; self.reasons.len()]
+    /// Channels customers use, by channel index: first choices, switches, and where
+    /// self-service and the social team send them.
+    pub fn channels_used(&self) -> [bool; N_CHANNELS] {
+        let mut used = [false; N_CHANNELS];
+        for p in &self.personas {
+            for (i, (a, b)) in p.channels.iter().zip(&p.persistence.switch).enumerate() {
+                used[i] |= *a > 0.0 || *b > 0.0;
+            }
+        }
+        if used[Channel::SelfService as usize] {
+            used[self.self_service.fallback as usize] = true;
+        }
+        if used[Channel::Social as usize] {
+            used[self.social.redirect as usize] = true;
+        }
+        used
+    }
+
+    /// Per reason and channel index, the share of its new issues whose first live (or email)
+    /// contact comes on that channel: the personas' first choice, with self-service failures
+    /// moved to the fallback channel.
+    pub fn channel_share(&self, reason: usize) -> [f64; N_CHANNELS] {
+        let mut out = [0.0; N_CHANNELS];
+        let contained = self.reasons[reason].self_service;
+        for p in &self.personas {
+            for (ch, w) in p.channels.iter().enumerate() {
+                out[ch] += p.share * w;
+            }
+        }
+        let ss = Channel::SelfService as usize;
+        out[self.self_service.fallback as usize] += out[ss] * (1.0 - contained);
+        out[ss] = 0.0;
+        out
     }
 }
 
@@ -184,6 +225,62 @@ impl Arrivals {
     }
 }
 
+/// Number of channels.
+pub const N_CHANNELS: usize = 5;
+
+/// Names of channels, in `Channel` order (stable: they are keys in files and results).
+pub const CHANNEL_NAMES: [&str; N_CHANNELS] = ["phone", "chat", "email", "social", "self_service"];
+
+/// A way customers get in touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Channel {
+    /// Calls: lines, IVR, misroutes, callback.
+    Phone = 0,
+    /// Chat sessions: an agent holds several at once.
+    Chat = 1,
+    /// Email and web forms: deferred work answered within a target.
+    Email = 2,
+    /// Public posts on social media, answered by a social team.
+    Social = 3,
+    /// Self-service and virtual agents: no agent, some reasons contained.
+    SelfService = 4,
+}
+
+impl Channel {
+    /// Every channel, in index order.
+    pub const ALL: [Channel; N_CHANNELS] = [
+        Channel::Phone,
+        Channel::Chat,
+        Channel::Email,
+        Channel::Social,
+        Channel::SelfService,
+    ];
+
+    /// The channel's name in files and results.
+    pub fn name(self) -> &'static str {
+        CHANNEL_NAMES[self as usize]
+    }
+
+    /// The channel of an index.
+    pub fn from_index(i: usize) -> Channel {
+        Channel::ALL[i.min(N_CHANNELS - 1)]
+    }
+
+    /// The channel with a name.
+    pub fn from_name(name: &str) -> Option<Channel> {
+        CHANNEL_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(Channel::from_index)
+    }
+
+    /// Whether contacts of the channel wait live for an agent (phone, chat, social).
+    pub fn live(self) -> bool {
+        matches!(self, Channel::Phone | Channel::Chat | Channel::Social)
+    }
+}
+
 /// A type of customer.
 #[derive(Debug, Clone)]
 pub struct Persona {
@@ -191,8 +288,11 @@ pub struct Persona {
     pub name: String,
     /// Share of new issues (normalised to sum 1).
     pub share: f64,
-    /// Time a caller waits in queue before hanging up; `None` = infinite.
-    pub patience: Option<Dist>,
+    /// First-contact channel choice, by channel index (sums to 1).
+    pub channels: [f64; N_CHANNELS],
+    /// Time a customer waits in a live queue before leaving, by channel index; `None` =
+    /// infinite.
+    pub patience: [Option<Dist>; N_CHANNELS],
     /// What the customer does after an unresolved or abandoned attempt.
     pub persistence: Persistence,
     /// Waiting the customer takes without minding, over the whole journey [ticks].
@@ -212,6 +312,9 @@ pub struct Persistence {
     pub delay: Dist,
     /// Attempts in all (the first included) before giving up for good.
     pub max_attempts: u32,
+    /// Chance, by channel index, that the next attempt uses that channel instead of the last
+    /// one (the rest stays on the same channel); also where a customer chases a late email.
+    pub switch: [f64; N_CHANNELS],
 }
 
 impl Default for Persistence {
@@ -220,6 +323,7 @@ impl Default for Persistence {
             retry: 0.0,
             delay: Dist::Constant { value: 0.0 },
             max_attempts: 1,
+            switch: [0.0; N_CHANNELS],
         }
     }
 }
@@ -255,6 +359,8 @@ pub struct Reason {
     pub avoidable: f64,
     /// Share of issues the company could detect before the customer gets in touch.
     pub detectable: f64,
+    /// Chance that self-service contains (resolves) the issue.
+    pub self_service: f64,
 }
 
 /// A team of identical agents.
@@ -278,6 +384,12 @@ pub struct Group {
     pub authority: u32,
     /// Money an agent may spend per contact on an exception.
     pub concession_budget: f64,
+    /// Channels it serves, by channel index (default: the phone).
+    pub channels: [bool; N_CHANNELS],
+    /// Chat sessions an agent holds at once.
+    pub chat_concurrency: u32,
+    /// Whether its agents can see the customer's record (a social team may not).
+    pub record_access: bool,
 }
 
 /// How a group's head count is given.
@@ -373,6 +485,108 @@ pub struct Phone {
     pub misroute_to: Option<GroupId>,
     /// Telephony cost per minute of an inbound call (IVR, queue and talk).
     pub cost_per_minute: f64,
+    /// Offer callers a callback when the predicted wait is long.
+    pub callback: Option<Callback>,
+}
+
+/// The callback offer of the phone channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callback {
+    /// Offer when the predicted wait on entry exceeds this [ticks].
+    pub offer_when_wait_over: Ticks,
+    /// Chance a caller offered a callback accepts it.
+    pub accept: f64,
+    /// Chance the agent reaches the customer when calling back.
+    pub reach: f64,
+    /// Agent time spent on a callback that does not reach the customer [ticks].
+    pub attempt: Ticks,
+}
+
+/// The chat channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chat {
+    /// Handle-time multiplier while an agent holds k sessions, at index k − 1 (the last value
+    /// holds beyond the list).
+    pub handle_stretch: Vec<f64>,
+}
+
+impl Default for Chat {
+    fn default() -> Self {
+        Chat {
+            handle_stretch: vec![1.0],
+        }
+    }
+}
+
+impl Chat {
+    /// The multiplier at `k` open sessions (k ≥ 1).
+    pub fn stretch(&self, k: u32) -> f64 {
+        let i = (k.max(1) - 1) as usize;
+        self.handle_stretch
+            .get(i)
+            .or(self.handle_stretch.last())
+            .copied()
+            .unwrap_or(1.0)
+    }
+}
+
+/// Email and web forms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Email {
+    /// Response target: answered within it counts as in time; past it the customer may chase
+    /// on another channel [ticks].
+    pub target: Ticks,
+}
+
+impl Default for Email {
+    fn default() -> Self {
+        Email { target: DAY }
+    }
+}
+
+/// Social media.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Social {
+    /// The team that answers posts; `None` = groups serving the social channel by skill.
+    pub group: Option<GroupId>,
+    /// Priority level of public posts (0 = first); `None` = the routing priorities.
+    pub priority: Option<u8>,
+    /// Added to the satisfaction score of a journey that went public.
+    pub satisfaction: f64,
+    /// Where the social team sends a customer it cannot help.
+    pub redirect: Channel,
+}
+
+impl Default for Social {
+    fn default() -> Self {
+        Social {
+            group: None,
+            priority: None,
+            satisfaction: 0.0,
+            redirect: Channel::Phone,
+        }
+    }
+}
+
+/// Self-service and virtual agents.
+#[derive(Debug, Clone)]
+pub struct SelfService {
+    /// Money per session.
+    pub cost_per_session: f64,
+    /// Channel a customer turns to when self-service does not contain the issue.
+    pub fallback: Channel,
+    /// Length of a session.
+    pub duration: Dist,
+}
+
+impl Default for SelfService {
+    fn default() -> Self {
+        SelfService {
+            cost_per_session: 0.0,
+            fallback: Channel::Phone,
+            duration: Dist::Constant { value: 180.0 },
+        }
+    }
 }
 
 /// Routing rules.

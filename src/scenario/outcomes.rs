@@ -95,9 +95,15 @@ fn survey(r: &mut Reader, n: &Node, s: &mut Satisfaction) {
 /// Read `[cost]` on top of `base`.
 pub fn cost(r: &mut Reader, node: &Node, base: Cost) -> Cost {
     let mut c = base;
-    let Some(f) = r.table(node, "cost", &["churn"], &["self_service", "callbacks"]) else {
+    let Some(f) = r.table(node, "cost", &["churn", "callbacks"], &[]) else {
         return c;
     };
+    if let Some(v) = f
+        .get("callbacks")
+        .and_then(|n| r.number_in(n, "cost.callbacks", 0.0, 1e6))
+    {
+        c.callback = v;
+    }
     if let Some(n) = f.get("churn")
         && let Some(cf) = r.table(n, "cost.churn", &["at_score_1", "at_score_5"], &[])
     {

@@ -300,49 +300,61 @@ pub struct Forecast {
     pub patience_s: Option<f64>,
 }
 
-/// What each reason sends to each group, as (share of the reason's live contacts, proficiency):
-/// a reason's contacts are split evenly over the groups that have its skill and serve the
-/// channels it comes on.
-fn group_shares(s: &Scenario, g: usize) -> Vec<(usize, f64, f64)> {
-    let mut out = Vec::new();
-    for (ri, reason) in s.reasons.iter().enumerate() {
-        let able: Vec<usize> = (0..s.groups.len())
-            .filter(|&k| s.groups[k].proficiency(reason.skill).is_some())
-            .collect();
-        if let Some(p) = s.groups[g].proficiency(reason.skill)
-            && !able.is_empty()
-        {
-            out.push((ri, 1.0 / able.len() as f64, p));
-        }
+/// Whether group `g` answers live contacts of `reason` on channel `ch`.
+fn answers(s: &Scenario, g: usize, reason: &Reason, ch: Channel) -> bool {
+    if ch == Channel::Social
+        && let Some(team) = s.social.group
+    {
+        return team.0 as usize == g;
     }
-    out
+    s.groups[g].channels[ch as usize] && s.groups[g].proficiency(reason.skill).is_some()
 }
 
-/// The forecast of group `g` in slot `slot` of weekday `weekday`: new issues only (repeat
-/// contacts, transfers and overflow are what the simulation adds to the formula's picture).
+/// The forecast of group `g` in slot `slot` of weekday `weekday`: first contacts of new issues
+/// on the live channels it answers, split evenly between the groups answering the same
+/// (reason, channel). Repeat contacts, transfers, overflow, chat concurrency and email are
+/// what the simulation adds to the formula's picture.
 pub fn forecast(s: &Scenario, g: usize, weekday: usize, slot: usize) -> Forecast {
     let day_rate = s.arrivals.profile[slot] * s.arrivals.weekday_factors[weekday];
-    let live = s.live_share();
     let mut rate = 0.0;
     let mut work = 0.0;
-    for (ri, share, prof) in group_shares(s, g) {
-        let reason = &s.reasons[ri];
-        let lam = day_rate * reason.share * share * live[ri];
-        let aht = reason.handle.mean() / prof + reason.wrapup.as_ref().map_or(0.0, |d| d.mean());
-        rate += lam;
-        work += lam * aht;
-    }
-    let mut patience = Some(0.0);
-    for p in &s.personas {
-        patience = match (patience, &p.patience) {
-            (Some(acc), Some(d)) => Some(acc + p.share * d.mean()),
-            _ => None,
-        };
+    let mut patience_sum = 0.0;
+    let mut patient = true;
+    for (ri, reason) in s.reasons.iter().enumerate() {
+        let shares = s.channel_share(ri);
+        for ch in [Channel::Phone, Channel::Chat, Channel::Social] {
+            if shares[ch as usize] <= 0.0 || !answers(s, g, reason, ch) {
+                continue;
+            }
+            let n = (0..s.groups.len())
+                .filter(|&k| answers(s, k, reason, ch))
+                .count();
+            let prof = s.groups[g].proficiency(reason.skill).unwrap_or(1.0);
+            let lam = day_rate * reason.share * shares[ch as usize] / n as f64;
+            let aht =
+                reason.handle.mean() / prof + reason.wrapup.as_ref().map_or(0.0, |d| d.mean());
+            rate += lam;
+            work += lam * aht;
+            // Mean patience of the customers arriving on the channel.
+            let weight: f64 = s
+                .personas
+                .iter()
+                .map(|p| p.share * p.channels[ch as usize])
+                .sum();
+            for p in &s.personas {
+                let w = p.share * p.channels[ch as usize] / weight.max(f64::MIN_POSITIVE);
+                match &p.patience[ch as usize] {
+                    Some(d) => patience_sum += lam * w * d.mean(),
+                    None if w > 0.0 => patient = false,
+                    None => {}
+                }
+            }
+        }
     }
     Forecast {
         rate,
         aht_s: if rate > 0.0 { work / rate } else { 0.0 },
-        patience_s: patience,
+        patience_s: (patient && rate > 0.0).then(|| patience_sum / rate),
     }
 }
 

@@ -1,6 +1,6 @@
 //! What one replication returns: raw tallies, and the stable metric names computed from them.
 
-use super::tally::{AgentTime, ContactTally, JourneyTally};
+use super::tally::{AgentTime, ChannelTally, ContactTally, EMAIL_AGE_BAND_NAMES, JourneyTally};
 use crate::scenario::Scenario;
 use crate::time::HOUR;
 
@@ -31,6 +31,10 @@ pub const SUMMARY_METRICS: &[&str] = &[
     "repeat_contacts_per_issue_blocked",
     "repeat_contacts_per_issue_partner",
     "repeat_contacts_per_issue_follow_up",
+    "repeat_contacts_per_issue_callback_missed",
+    "repeat_contacts_per_issue_redirected",
+    "repeat_contacts_per_issue_self_service",
+    "repeat_contacts_per_issue_email_late",
     "fcr",
     "fcr_coded",
     "transfers_per_contact",
@@ -58,7 +62,22 @@ pub const SUMMARY_METRICS: &[&str] = &[
     "cost_other",
     "cost_total",
     "cost_per_resolved",
+    "callbacks_offered",
+    "callbacks_accepted",
+    "callbacks_missed",
+    "self_service_sessions",
+    "self_service_containment",
+    "email_arrived",
+    "email_answered",
+    "email_within_target",
+    "email_age_mean_s",
+    "email_backlog_day_start",
+    "email_backlog_end",
+    "email_withdrawn",
 ];
+
+/// Metrics of breakdown.csv for an email age band.
+pub const EMAIL_AGE_METRICS: &[&str] = &["share"];
 
 /// Queue metrics of a slice of contacts (breakdown.csv).
 pub const CONTACT_METRICS: &[&str] = &[
@@ -155,6 +174,10 @@ pub struct Raw {
     pub reason: Vec<ContactTally>,
     /// Per home group.
     pub group: Vec<ContactTally>,
+    /// Per channel (index `Channel as usize`); email and self-service are counted only here.
+    pub channel: Vec<ContactTally>,
+    /// Callbacks, self-service and email.
+    pub features: ChannelTally,
     /// Agent time per group over the window.
     pub agents: Vec<AgentTime>,
     /// Integral of the number of waiting contacts over the window [contacts × ticks].
@@ -252,7 +275,10 @@ impl Outcome {
         let per_issue = |x: f64| (j.issues > 0).then(|| x / j.issues as f64);
         let jv = journey_values(j);
         let t = &raw.all;
-        let cost_other = j.call_time as f64 / crate::time::MINUTE as f64 * s.phone.cost_per_minute;
+        let f = &raw.features;
+        let cost_other = j.call_time as f64 / crate::time::MINUTE as f64 * s.phone.cost_per_minute
+            + f.callbacks_made as f64 * s.cost.callback
+            + f.ss_sessions as f64 * s.self_service.cost_per_session;
         let cost_total = cost_agents + j.concessions + j.partner_fees + cost_other;
         let mut summary = vec![
             Some(t.offered as f64),
@@ -285,6 +311,25 @@ impl Outcome {
             Some(cost_total),
             (j.resolved > 0).then(|| cost_total / j.resolved as f64),
         ]);
+        let days = f.email_days;
+        summary.extend([
+            Some(f.callbacks_offered as f64),
+            Some(f.callbacks_accepted as f64),
+            Some(f.callbacks_missed as f64),
+            Some(f.ss_sessions as f64),
+            (f.ss_sessions > 0).then(|| f.ss_contained as f64 / f.ss_sessions as f64),
+            Some(f.email_arrived as f64),
+            Some(f.email_answered as f64),
+            (f.email_answered > 0).then(|| f.email_within_target as f64 / f.email_answered as f64),
+            (f.email_answered > 0).then(|| {
+                f.email_age_sum as f64
+                    / f.email_answered as f64
+                    / crate::time::TICKS_PER_SECOND as f64
+            }),
+            (days > 0).then(|| f.email_backlog_day_sum as f64 / days as f64),
+            Some(f.email_backlog_end as f64),
+            Some(f.email_withdrawn as f64),
+        ]);
         debug_assert_eq!(summary.len(), SUMMARY_METRICS.len());
         let mut breakdown = Vec::new();
         for ((p, t), jt) in s
@@ -315,6 +360,18 @@ impl Outcome {
         for (cause, n) in crate::engine::CAUSES.iter().zip(j.repeats) {
             breakdown.push(("cause", cause.to_string(), vec![per_issue(n as f64)]));
         }
+        let used = s.channels_used();
+        for (ch, t) in crate::scenario::Channel::ALL.iter().zip(&raw.channel) {
+            if used[*ch as usize] {
+                breakdown.push(("channel", ch.name().to_string(), contact_values(t)));
+            }
+        }
+        if used[crate::scenario::Channel::Email as usize] {
+            for (name, n) in EMAIL_AGE_BAND_NAMES.iter().zip(f.email_age_bands) {
+                let share = (f.email_answered > 0).then(|| n as f64 / f.email_answered as f64);
+                breakdown.push(("email_age", name.to_string(), vec![share]));
+            }
+        }
         Outcome {
             summary,
             breakdown,
@@ -328,6 +385,8 @@ pub fn dimension_metrics(dimension: &str) -> &'static [&'static str] {
     match dimension {
         "group" => GROUP_METRICS,
         "cause" => CAUSE_METRICS,
+        "channel" => CONTACT_METRICS,
+        "email_age" => EMAIL_AGE_METRICS,
         _ => &SLICE_METRICS,
     }
 }

@@ -137,7 +137,7 @@ impl Level {
 }
 
 /// Number of repeat-contact causes (see `engine::state::CAUSES`).
-pub const N_CAUSES: usize = 7;
+pub const N_CAUSES: usize = 11;
 
 /// What happened to the issues (journeys) that began in the window.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -245,5 +245,69 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(t.asa_s(), Some(1.5));
+    }
+}
+
+/// Upper ends of the email age bands [hours]; the last band is open.
+pub const EMAIL_AGE_BANDS_H: [f64; 4] = [1.0, 4.0, 24.0, 72.0];
+
+/// Names of the email age bands (breakdown.csv keys).
+pub const EMAIL_AGE_BAND_NAMES: [&str; 5] = ["0-1h", "1-4h", "4-24h", "1-3d", "over-3d"];
+
+/// Counts of the channel features: callbacks, self-service, email (measured contacts only).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ChannelTally {
+    /// Callers offered a callback.
+    pub callbacks_offered: u64,
+    /// Callers who accepted one.
+    pub callbacks_accepted: u64,
+    /// Callbacks an agent made.
+    pub callbacks_made: u64,
+    /// Callbacks that did not reach the customer.
+    pub callbacks_missed: u64,
+    /// Self-service sessions.
+    pub ss_sessions: u64,
+    /// Sessions that contained the issue.
+    pub ss_contained: u64,
+    /// Emails that arrived.
+    pub email_arrived: u64,
+    /// Emails answered by an agent.
+    pub email_answered: u64,
+    /// Answered within the target.
+    pub email_within_target: u64,
+    /// Sum of the ages of answered emails [ticks].
+    pub email_age_sum: i64,
+    /// Answered emails by age band.
+    pub email_age_bands: [u64; 5],
+    /// Emails dropped unanswered because the issue was settled on another channel.
+    pub email_withdrawn: u64,
+    /// Emails still waiting when the run stopped.
+    pub email_backlog_end: u64,
+    /// Sum over the window's days of the emails waiting at 00:00 (all emails, measured or not).
+    pub email_backlog_day_sum: u64,
+    /// Days of the window whose start was observed.
+    pub email_days: u64,
+}
+
+impl ChannelTally {
+    /// Add another tally.
+    pub fn add(&mut self, o: &ChannelTally) {
+        self.callbacks_offered += o.callbacks_offered;
+        self.callbacks_accepted += o.callbacks_accepted;
+        self.callbacks_made += o.callbacks_made;
+        self.callbacks_missed += o.callbacks_missed;
+        self.ss_sessions += o.ss_sessions;
+        self.ss_contained += o.ss_contained;
+        self.email_arrived += o.email_arrived;
+        self.email_answered += o.email_answered;
+        self.email_within_target += o.email_within_target;
+        self.email_age_sum += o.email_age_sum;
+        for (a, b) in self.email_age_bands.iter_mut().zip(o.email_age_bands) {
+            *a += b;
+        }
+        self.email_withdrawn += o.email_withdrawn;
+        self.email_backlog_end += o.email_backlog_end;
+        self.email_backlog_day_sum += o.email_backlog_day_sum;
+        self.email_days += o.email_days;
     }
 }
