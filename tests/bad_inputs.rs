@@ -9,12 +9,16 @@
 //! key_path: reason[general].handle.mean   (optional: left out where there is no key path)
 //! line: 14                                (the line the error must point at)
 //! contains: bare number (240)             (one or more: text the same error must contain)
+//! errors: 1                               (optional: how many errors stderr holds)
 //! ```
 //!
 //! One error of stderr (from its `error: ` line up to the next) must hold `FILE:LINE:`, the key
 //! path in backticks and every `contains` text, for both `ccsim run FILE --out DIR` and
 //! `ccsim validate FILE`. Files the cases need (CSVs) live in `tests/bad_inputs/data/`.
 //! Add a case by dropping the two files in the folder: they are read at test time.
+//!
+//! Malformed sweep files live in `tests/bad_inputs/sweep/` (same format; their base scenarios in
+//! `sweep/data/`) and go through `ccsim sweep FILE --out DIR`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,6 +34,8 @@ struct Expect {
     key_path: Option<String>,
     line: usize,
     contains: Vec<String>,
+    /// How many errors stderr must hold (`errors: N`); any number when left out.
+    errors: Option<usize>,
 }
 
 fn catalogue_dir() -> PathBuf {
@@ -61,6 +67,13 @@ fn parse_expect(text: &str) -> Result<Expect, String> {
                 line = Some(n);
             }
             "contains" if !value.is_empty() => e.contains.push(value.to_string()),
+            "errors" if e.errors.is_none() => {
+                let n = value
+                    .trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("line {}: `errors: {value}` is not a number", i + 1))?;
+                e.errors = Some(n);
+            }
             _ => return Err(format!("line {}: unexpected {l:?}", i + 1)),
         }
     }
@@ -164,7 +177,17 @@ fn check_outcome(
             && key.as_ref().is_none_or(|k| b.contains(k.as_str()))
             && e.contains.iter().all(|c| b.contains(c.as_str()))
     };
-    if !error_blocks(&stderr).iter().any(matches) {
+    let blocks = error_blocks(&stderr);
+    if let Some(n) = e.errors
+        && blocks.len() != n
+    {
+        problems.push(format!(
+            "{what}: {} errors, expected {n}\n      stderr:\n{}",
+            blocks.len(),
+            indent(&stderr)
+        ));
+    }
+    if !blocks.iter().any(matches) {
         let mut wanted = vec![format!("`{at}`")];
         wanted.extend(key.iter().map(|k| format!("`{}`", k.trim_end())));
         wanted.extend(e.contains.iter().map(|c| format!("{c:?}")));
@@ -251,6 +274,61 @@ fn every_bad_input_is_a_located_user_error() {
     );
 }
 
+/// The sweep cases in `tests/bad_inputs/sweep/` (base scenarios in its `data/`), through
+/// `ccsim sweep FILE --out DIR`: exit 2, one located error, no panic, no results folder.
+#[test]
+fn every_bad_sweep_is_a_located_user_error() {
+    let dir = catalogue_dir().join("sweep");
+    let (cases, orphans) = case_files(&dir);
+    let mut failures: Vec<String> = orphans
+        .iter()
+        .map(|p| format!("{}: no case file next to this .expect", p.display()))
+        .collect();
+    let started = Instant::now();
+    for file in &cases {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        let expect = std::fs::read_to_string(file.with_extension("expect"))
+            .map_err(|e| e.to_string())
+            .and_then(|t| parse_expect(&t));
+        let expect = match expect {
+            Ok(x) => x,
+            Err(msg) => {
+                failures.push(format!("{name}: bad or missing .expect: {msg}"));
+                continue;
+            }
+        };
+        let scratch = tempfile::tempdir().expect("temporary folder");
+        let out = scratch.path().join("out");
+        let (path, out_str) = (
+            file.to_str().expect("UTF-8 path"),
+            out.to_str().expect("UTF-8 path"),
+        );
+        let mut problems = check_outcome(
+            "sweep",
+            file,
+            &expect,
+            ccsim(&["sweep", path, "--out", out_str, "-q"], scratch.path()),
+        );
+        if out.exists() {
+            problems.push(format!("sweep: the results folder {out_str} was created"));
+        }
+        failures.extend(problems.into_iter().map(|p| format!("{name}: {p}")));
+    }
+    eprintln!(
+        "bad sweeps: {} cases in {} in {:.1} s",
+        cases.len(),
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(cases.len() >= 30, "only {} sweep cases", cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} problem(s) in the bad sweeps:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
 /// The checker itself: an expectation that does not hold must be reported, not passed.
 #[test]
 fn the_checker_rejects_wrong_expectations() {
@@ -280,6 +358,11 @@ fn the_checker_rejects_wrong_expectations() {
         ..parse_expect("line: 3").expect("ok")
     };
     assert!(check_outcome("t", f, &help_counts, ok(Some(2))).is_empty());
+    let one_error = Expect {
+        errors: Some(1),
+        ..parse_expect("line: 3\nerrors: 1").expect("ok")
+    };
+    assert_eq!(check_outcome("t", f, &one_error, ok(Some(2))).len(), 1);
     let panicked = Ok((
         Some(2),
         String::new(),

@@ -53,21 +53,49 @@ pub fn num(v: Option<f64>) -> String {
     }
 }
 
+/// The temporary name `dir/name` is written under before it is renamed into place.
+pub fn temp_name(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.tmp"))
+}
+
 /// Write `bytes` to `dir/name` through a temporary file and a rename.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
-    let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io("creating", &tmp, e))?;
-        f.write_all(bytes)
-            .map_err(|e| Error::io("writing", &tmp, e))?;
-        f.sync_all().map_err(|e| Error::io("writing", &tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io("renaming into place", &path, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    write_all_atomic(dir, &[(name, bytes)]).map(|mut v| v.remove(0))
+}
+
+/// Write every file to its temporary name, then rename them into place in order: on an error
+/// (a full disk) every temporary file is removed and no file is replaced, so a results folder
+/// is never left with some files new and others missing.
+pub fn write_all_atomic(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>> {
+    let mut staged = Vec::new();
+    for (name, bytes) in files {
+        let tmp = temp_name(dir, name);
+        staged.push(tmp.clone());
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io("creating", &tmp, e))?;
+            f.write_all(bytes)
+                .map_err(|e| Error::io("writing", &tmp, e))?;
+            f.sync_all().map_err(|e| Error::io("writing", &tmp, e))
+        })();
+        if let Err(e) = written {
+            for t in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(e);
+        }
     }
-    result.map(|_| path)
+    let mut done = Vec::new();
+    for ((name, _), tmp) in files.iter().zip(&staged) {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::rename(tmp, &path) {
+            for t in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(Error::io("renaming into place", &path, e));
+        }
+        done.push(path);
+    }
+    Ok(done)
 }
 
 /// A CSV document built in memory (results are small: they do not grow with the horizon).
@@ -173,7 +201,6 @@ pub fn write_results(
     out: &RunOutput,
     mut manifest: Manifest,
 ) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(s, out)?),
         ("breakdown.csv", breakdown_csv(s, out)?),
@@ -186,14 +213,18 @@ pub fn write_results(
     }
     manifest.files = files.iter().map(|(n, _)| n.to_string()).collect();
     manifest.files.push("manifest.json".into());
-    let mut written = Vec::new();
-    for (name, bytes) in &files {
-        written.push(write_atomic(dir, name, bytes)?);
-    }
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
-    written.push(write_atomic(dir, "manifest.json", &json)?);
-    Ok(written)
+    files.push(("manifest.json", json));
+    let existed = dir.exists();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
+    let all: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    // All files or none; manifest.json, renamed last, says the folder is whole.
+    let written = write_all_atomic(dir, &all);
+    if written.is_err() && !existed {
+        let _ = std::fs::remove_dir(dir);
+    }
+    written
 }
 
 /// journeys.csv (`--trace`): every contact of every journey begun in the window.

@@ -225,6 +225,24 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
             }
         }
     });
+    if let (Some(c), Some(n)) = (&compare_to, f.get("compare_to"))
+        && c != "base"
+        && r.diags.is_empty()
+    {
+        let names: Vec<String> = design.points(&vary).iter().map(|p| p.name(&vary)).collect();
+        if !names.contains(c) {
+            let some: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+            r.error_help(
+                n.span,
+                "sweep.compare_to",
+                format!("\"{c}\" is not a scenario of the sweep"),
+                format!(
+                    "use \"base\" (the base scenario as it is) or one of: {}",
+                    some.join(", ")
+                ),
+            );
+        }
+    }
     if !r.diags.is_empty() {
         return Err(Error::Input(r.diags));
     }
@@ -273,6 +291,14 @@ fn read_vary(r: &mut Reader, node: &Node, design: &Design) -> Vec<Vary> {
         );
         return Vec::new();
     };
+    if entries.is_empty() {
+        r.error_help(
+            node.span,
+            "sweep.vary",
+            "[sweep.vary] is empty: nothing to vary",
+            "add a key to vary, e.g. \"group.care.agents\" = [45, 50, 55]",
+        );
+    }
     let mut out: Vec<Vary> = Vec::new();
     for (Key { name, span }, value) in entries {
         let path = format!("sweep.vary.\"{name}\"");
@@ -318,13 +344,16 @@ fn range(r: &mut Reader, value: &Node, path: &str, design: &Design) -> Option<Do
     }
     let (lo, hi) = (r.require(&f, "min", "40")?, r.require(&f, "max", "60")?);
     if let (Value::Str(a), Value::Str(b)) = (&lo.value, &hi.value) {
-        let (Ok(a), Ok(b)) = (parse_duration(a), parse_duration(b)) else {
-            r.error(
-                value.span,
-                path,
-                "min and max must both be numbers or both durations",
-            );
-            return None;
+        let (a, b) = match (parse_duration(a), parse_duration(b)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) => {
+                r.error(lo.span, &format!("{path}.min"), e);
+                return None;
+            }
+            (_, Err(e)) => {
+                r.error(hi.span, &format!("{path}.max"), e);
+                return None;
+            }
         };
         if a > b {
             r.error(value.span, path, "min is above max");

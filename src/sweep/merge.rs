@@ -112,28 +112,41 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
             w[1].dir.display()
         )));
     }
-    std::fs::create_dir_all(out).map_err(|e| Error::io("creating the folder", out, e))?;
+    // Read and check every part before anything is written: a damaged shard is refused, and
+    // leaves no merged file behind.
+    let mut merged: Vec<(&str, Vec<u8>)> = Vec::new();
     for name in NAMES {
         let mut bytes = Vec::new();
-        for (i, s) in shards.iter().enumerate() {
-            let part = std::fs::read(s.dir.join(name))
-                .map_err(|e| Error::io("reading", &s.dir.join(name), e))?;
-            let body = if i == 0 {
-                &part[..]
-            } else {
-                let cut = part
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(part.len(), |p| p + 1);
-                &part[cut..]
+        let mut header: Option<Vec<u8>> = None;
+        for s in &shards {
+            let path = s.dir.join(name);
+            let part = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
+            let cut = part.iter().position(|b| *b == b'\n').map(|p| p + 1);
+            let (Some(cut), Some(b'\n')) = (cut, part.last()) else {
+                return Err(Error::Usage(format!(
+                    "{} is cut short (it does not end with a whole line): the shard is damaged; run it again",
+                    path.display()
+                )));
             };
-            bytes.extend_from_slice(body);
+            match &header {
+                None => {
+                    header = Some(part[..cut].to_vec());
+                    bytes.extend_from_slice(&part);
+                }
+                Some(h) if *h == part[..cut] => bytes.extend_from_slice(&part[cut..]),
+                Some(_) => {
+                    return Err(Error::Usage(format!(
+                        "{} has another header than {}: not a shard of the same kind",
+                        path.display(),
+                        shards[0].dir.join(name).display()
+                    )));
+                }
+            }
         }
-        report::write_atomic(out, name, &bytes)?;
+        merged.push((name, bytes));
     }
-    let scenarios = std::fs::read(shards[0].dir.join("scenarios.csv"))
-        .map_err(|e| Error::io("reading", &shards[0].dir.join("scenarios.csv"), e))?;
-    report::write_atomic(out, "scenarios.csv", &scenarios)?;
+    let path = shards[0].dir.join("scenarios.csv");
+    let scenarios = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
     let mut manifest = shards[0].manifest.clone();
     if let Some(m) = manifest.as_object_mut() {
         m.insert("shard".into(), Value::Null);
@@ -154,7 +167,17 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
     }
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
-    report::write_atomic(out, "manifest.json", &json)?;
+    merged.push(("scenarios.csv", scenarios));
+    merged.push(("manifest.json", json));
+    let existed = out.exists();
+    std::fs::create_dir_all(out).map_err(|e| Error::io("creating the folder", out, e))?;
+    let files: Vec<(&str, &[u8])> = merged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    if let Err(e) = report::write_all_atomic(out, &files) {
+        if !existed {
+            let _ = std::fs::remove_dir(out);
+        }
+        return Err(e);
+    }
     Ok(shards.len())
 }
 

@@ -167,10 +167,32 @@ impl Sweep {
                     });
                 }
                 Err(Error::Input(diags)) => {
+                    // The values came from the sweep file: point there, at the varied key the
+                    // problem is about, not into the base file (whose spans these are not).
+                    let src = self.sweep_src()?;
                     for d in diags {
-                        let mut d = d;
-                        d.message = format!("in sweep scenario `{name}`: {}", d.message);
-                        problems.push(d);
+                        let Some(v) = self.vary_for(&d.key_path) else {
+                            problems.push(d);
+                            continue;
+                        };
+                        let scenario_key = normalize(&d.key_path);
+                        let mut msg = format!("in sweep scenario `{name}`");
+                        if scenario_key != v.path && !d.key_path.is_empty() {
+                            msg.push_str(&format!(", `{}`", d.key_path));
+                        }
+                        msg.push_str(&format!(": {}", d.message));
+                        let mut moved = src.diag(v.span, &v.path, msg);
+                        moved.help = d.help;
+                        // Other scenarios with the same bad value would repeat it: once is enough.
+                        let same = |o: &Diagnostic| {
+                            o.location == moved.location
+                                && o.key_path == moved.key_path
+                                && o.message.split_once(": ").map(|x| x.1)
+                                    == moved.message.split_once(": ").map(|x| x.1)
+                        };
+                        if !problems.iter().any(same) {
+                            problems.push(moved);
+                        }
                     }
                 }
                 Err(e) => return Err(e),
@@ -202,11 +224,36 @@ impl Sweep {
         Ok(out)
     }
 
+    /// The varied key a problem of a swept scenario is about: the one sharing the most leading
+    /// segments with its key path (the first one when none does).
+    fn vary_for(&self, key_path: &str) -> Option<&Vary> {
+        let key = normalize(key_path);
+        let shared = |v: &Vary| {
+            v.path
+                .split('.')
+                .zip(key.split('.'))
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let mut best = self.vary.first()?;
+        for v in &self.vary[1..] {
+            if shared(v) > shared(best) {
+                best = v;
+            }
+        }
+        Some(best)
+    }
+
     fn sweep_src(&self) -> Result<Source> {
         let text =
             std::fs::read_to_string(&self.file).map_err(|e| Error::io("reading", &self.file, e))?;
         Ok(Source::new(&self.file, text))
     }
+}
+
+/// A loader key path as a sweep path: `group[care].agents` → `group.care.agents`.
+fn normalize(key_path: &str) -> String {
+    key_path.replace('[', ".").replace(']', "")
 }
 
 /// A value as text for names and scenarios.csv.

@@ -110,6 +110,17 @@ impl Files {
                         .write(true)
                         .open(&tmp)
                         .map_err(|e| Error::io("reopening", &tmp, e))?;
+                    let found = f
+                        .metadata()
+                        .map_err(|e| Error::io("reopening", &tmp, e))?
+                        .len();
+                    if found < len[i] {
+                        return Err(Error::Usage(format!(
+                            "{} is shorter ({found} bytes) than the resume journal records ({} bytes): the folder is damaged and cannot be resumed; run again without --resume",
+                            tmp.display(),
+                            len[i]
+                        )));
+                    }
                     f.set_len(len[i])
                         .map_err(|e| Error::io("cutting back", &tmp, e))?;
                     std::io::Seek::seek(&mut f, std::io::SeekFrom::End(0))
@@ -156,12 +167,11 @@ impl Files {
             .map_err(|e| Error::io("writing", &self.dir.join(name), e))
     }
 
+    /// Make every file durable (they are renamed into place once the rest is written).
     fn finish(self) -> Result<()> {
         for (name, f) in self.open {
-            let tmp = self.dir.join(format!(".{name}.tmp"));
+            let tmp = report::temp_name(&self.dir, name);
             f.sync_all().map_err(|e| Error::io("writing", &tmp, e))?;
-            std::fs::rename(&tmp, self.dir.join(name))
-                .map_err(|e| Error::io("renaming into place", &tmp, e))?;
         }
         Ok(())
     }
@@ -170,8 +180,6 @@ impl Files {
 /// Run every scenario of the sweep and write the results folder.
 pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
     let scenarios = sweep.scenarios()?;
-    let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let clock = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
@@ -181,13 +189,51 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
     } else {
         (0, None)
     };
-    let mut files = Files::open(&opts.out, lengths.as_deref())?;
-    let mut journal = open_journal(&opts.out, &sweep.hash, opts.resume && lengths.is_some())?;
+    let existed = opts.out.exists();
+    let mut whole = done;
+    let result = write_sweep(sweep, opts, &scenarios, &pool, done, lengths, &mut whole);
+    let Err(e) = result else {
+        return result;
+    };
+    if whole == 0 {
+        // Nothing a --resume could keep: leave no half-written file behind.
+        for name in NAMES {
+            let _ = std::fs::remove_file(report::temp_name(&opts.out, name));
+        }
+        let _ = std::fs::remove_file(opts.out.join(JOURNAL));
+        if !existed {
+            let _ = std::fs::remove_dir(&opts.out);
+        }
+        return Err(e);
+    }
+    if !matches!(e, Error::Io { .. }) {
+        return Err(e);
+    }
+    Err(Error::Usage(format!(
+        "{e}\n    help: the {whole} scenarios finished are kept in {}: once the problem is fixed, run the same command with --resume to continue",
+        opts.out.display()
+    )))
+}
+
+/// The work of `run_sweep`; `whole` counts the scenarios the journal records as written.
+fn write_sweep(
+    sweep: &Sweep,
+    opts: &SweepOptions,
+    scenarios: &[SweepScenario],
+    pool: &rayon::ThreadPool,
+    done: usize,
+    lengths: Option<Resume>,
+    whole: &mut usize,
+) -> Result<SweepReport> {
+    let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let clock = Instant::now();
+    let mut files = Files::open(&opts.out, lengths.as_ref().map(|l| l.0.as_slice()))?;
+    let mut journal = open_journal(&opts.out, &sweep.hash, lengths.as_ref().map(|l| l.1))?;
     let compare = sweep
         .compare_to
         .as_ref()
         .and_then(|c| scenarios.iter().position(|s| &s.name == c));
-    let reference = compare.map(|i| run_chunk(&pool, &scenarios[i..=i]).remove(0));
+    let reference = compare.map(|i| run_chunk(pool, &scenarios[i..=i]).remove(0));
     let (lo, hi) = shard_range(scenarios.len(), opts.shard)?;
     let chunk = (opts.threads * 4).max(8);
     let mut first = done == 0;
@@ -195,7 +241,7 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
     let mut finished = done;
     for block in scenarios[(lo + done).min(hi)..hi].chunks(chunk) {
         // The comparison scenario runs again in its block: same seeds, same bytes.
-        let outs = run_chunk(&pool, block);
+        let outs = run_chunk(pool, block);
         for (sc, out) in block.iter().zip(outs) {
             replications += out.outcomes.len() as u64;
             write_scenario(&mut files, sc, &out, reference.as_ref(), first)?;
@@ -206,16 +252,18 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
         finished += block.len();
         let lengths = files.checkpoint()?;
         let line: Vec<String> = lengths.iter().map(u64::to_string).collect();
-        writeln!(journal, "{finished} {}", line.join(" "))
+        // One write of a whole line: a line without its newline is ignored when resuming.
+        journal
+            .write_all(format!("{finished} {}\n", line.join(" ")).as_bytes())
             .and_then(|_| journal.sync_data())
             .map_err(|e| Error::io("writing", &opts.out.join(JOURNAL), e))?;
+        *whole = finished;
         if let Some(p) = &opts.progress {
             p(finished, scenarios.len(), replications);
         }
     }
     files.finish()?;
-    let _ = std::fs::remove_file(opts.out.join(JOURNAL));
-    write_scenarios_csv(&opts.out, sweep, &scenarios)?;
+    let scenarios_csv = scenarios_csv(sweep, scenarios)?;
     let manifest = SweepManifest {
         ccsim_version: env!("CARGO_PKG_VERSION").into(),
         sweep_file: sweep.file.display().to_string(),
@@ -237,7 +285,25 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
     };
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
-    report::write_atomic(&opts.out, "manifest.json", &json)?;
+    let staged = [
+        report::temp_name(&opts.out, "scenarios.csv"),
+        report::temp_name(&opts.out, "manifest.json"),
+    ];
+    for (tmp, bytes) in staged.iter().zip([&scenarios_csv, &json]) {
+        if let Err(e) = write_synced(tmp, bytes) {
+            for t in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(e);
+        }
+    }
+    // Everything is written: the journal goes first (a kill from here on leaves no journal,
+    // and the next run starts afresh), then the files are renamed, manifest.json last.
+    let _ = std::fs::remove_file(opts.out.join(JOURNAL));
+    for name in NAMES.iter().chain(&["scenarios.csv", "manifest.json"]) {
+        let (tmp, path) = (report::temp_name(&opts.out, name), opts.out.join(name));
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io("renaming into place", &path, e))?;
+    }
     Ok(SweepReport {
         scenarios: scenarios.len(),
         replications,
@@ -298,7 +364,14 @@ fn write_scenario(
     files.append(4, &csv.into_bytes()?, first)
 }
 
-fn write_scenarios_csv(dir: &Path, sweep: &Sweep, scenarios: &[SweepScenario]) -> Result<()> {
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = File::create(path).map_err(|e| Error::io("creating", path, e))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io("writing", path, e))
+}
+
+fn scenarios_csv(sweep: &Sweep, scenarios: &[SweepScenario]) -> Result<Vec<u8>> {
     let mut header = vec!["scenario"];
     header.extend(sweep.vary.iter().map(|v| v.path.as_str()));
     let mut csv = Csv::new(&header);
@@ -311,56 +384,73 @@ fn write_scenarios_csv(dir: &Path, sweep: &Sweep, scenarios: &[SweepScenario]) -
         }
         csv.row(row);
     }
-    report::write_atomic(dir, "scenarios.csv", &csv.into_bytes()?)?;
-    Ok(())
+    csv.into_bytes()
 }
 
-/// Read the resume journal: how many scenarios are finished and the file lengths after the last
-/// of them. A journal of another sweep, or a finished folder, is a clear refusal.
-fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Vec<u64>>)> {
+/// Where a resumed sweep continues: the results files' lengths, and the journal's length up to
+/// its last whole entry.
+type Resume = (Vec<u64>, u64);
+
+/// Read the resume journal: how many scenarios are finished, and the file lengths after the
+/// last of them with the journal's length up to that entry. A journal of another sweep, or a
+/// finished folder, is a clear refusal.
+fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Resume>)> {
     let path = dir.join(JOURNAL);
-    let text = match std::fs::read_to_string(&path) {
+    let bytes = match std::fs::read(&path) {
         Ok(t) => t,
         Err(_) if dir.join("manifest.json").exists() => {
             return Err(Error::Usage(format!(
-                "{} holds a finished sweep: nothing to resume (leave out --resume to run it again)",
+                "{} holds finished results (manifest.json): nothing to resume (leave out --resume to run the sweep again)",
                 dir.display()
             )));
         }
         Err(_) => return Ok((0, None)),
     };
-    let mut lines = text.lines();
-    if lines.next() != Some(hash) {
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or_default();
+    if first.trim_end_matches('\n') != hash {
         return Err(Error::Usage(format!(
-            "{} was started by another sweep file (or the file has changed since): it cannot be resumed; use a new --out folder",
+            "{}: {JOURNAL} was written by another sweep file (or the file has changed since, or the journal is damaged): the folder cannot be resumed; use a new --out folder",
             dir.display()
         )));
     }
     // Each line: scenarios whole, then the length of every results file after them. A line cut
-    // short by a kill has too few numbers and is ignored.
-    let entries: Vec<Vec<u64>> = lines
-        .filter_map(|l| {
-            let v: Vec<u64> = l.split(' ').filter_map(|x| x.parse().ok()).collect();
-            (v.len() == NAMES.len() + 1).then_some(v)
-        })
-        .collect();
-    match entries.last() {
-        Some(last) => Ok((last[0] as usize, Some(last[1..].to_vec()))),
+    // short by a kill or a full disk has no newline, or too few numbers, and is ignored.
+    let mut at = first.len() as u64;
+    let mut last = None;
+    for l in lines {
+        at += l.len() as u64;
+        let Some(l) = l.strip_suffix('\n') else {
+            break;
+        };
+        let v: Option<Vec<u64>> = l.split(' ').map(|x| x.parse().ok()).collect();
+        if let Some(v) = v.filter(|v| v.len() == NAMES.len() + 1) {
+            last = Some((v, at));
+        }
+    }
+    match last {
+        Some((v, end)) => Ok((v[0] as usize, Some((v[1..].to_vec(), end)))),
         None => Ok((0, None)),
     }
 }
 
-/// Open the journal: appended to when resuming, else new with the sweep's hash.
-fn open_journal(dir: &Path, hash: &str, append: bool) -> Result<File> {
+/// Open the journal: when resuming, cut back to its last whole entry (`keep` bytes) and
+/// appended to; else new with the sweep's hash.
+fn open_journal(dir: &Path, hash: &str, keep: Option<u64>) -> Result<File> {
     let path = dir.join(JOURNAL);
-    if append {
-        return std::fs::OpenOptions::new()
+    if let Some(keep) = keep {
+        let f = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
-            .map_err(|e| Error::io("reopening", &path, e));
+            .map_err(|e| Error::io("reopening", &path, e))?;
+        f.set_len(keep)
+            .map_err(|e| Error::io("cutting back", &path, e))?;
+        return Ok(f);
     }
     let mut f = File::create(&path).map_err(|e| Error::io("creating", &path, e))?;
-    writeln!(f, "{hash}").map_err(|e| Error::io("writing", &path, e))?;
+    f.write_all(format!("{hash}\n").as_bytes())
+        .map_err(|e| Error::io("writing", &path, e))?;
     Ok(f)
 }
 
