@@ -193,9 +193,11 @@ pub fn slurm_script(file: &Path, shards: usize, out: &Path) -> String {
 #SBATCH --job-name=ccsim-sweep
 #SBATCH --array=1-{shards}
 #SBATCH --cpus-per-task=2
-#SBATCH --output={out}/slurm-%A_%a.log
+# The log goes to the submission folder: Slurm opens it before the script runs and does not
+# create folders. Relative paths are relative to the submission folder too, and `ccsim` must
+# be on the PATH of the compute nodes (sbatch passes on the submitting shell's PATH).
+#SBATCH --output=slurm-%A_%a.log
 set -euo pipefail
-mkdir -p "{out}"
 ccsim sweep "{file}" --shard "${{SLURM_ARRAY_TASK_ID}}/{shards}" \
   --out "{out}/shard-${{SLURM_ARRAY_TASK_ID}}" --threads "${{SLURM_CPUS_PER_TASK:-1}}" --quiet --resume
 # When every task has finished:
