@@ -856,7 +856,7 @@ pub fn journeys(f: &Folder) -> Result<String> {
         })?;
         figs.push_str(&figure(
             svg,
-            &format!("Contacts an issue took (first contact and repeats, with the company and partners), {dimension} by {dimension}. The results folder keeps each group's mean, not the count per issue, so this is the distribution over {dimension}s."),
+            &format!("Contacts an issue took (first contact and repeats, with the company and partners), {dimension} by {dimension}. The results folder keeps the mean per {dimension}, not each issue's count, so the spread shown is across {dimension}s."),
         ));
     }
     // Repeat contacts by cause.
