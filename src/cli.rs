@@ -48,6 +48,18 @@ pub enum Command {
         /// back together with `ccsim merge`.
         #[arg(long, value_parser = parse_shard)]
         shard: Option<(usize, usize)>,
+        /// Also write report.html (charts and tables) into --out after the results.
+        #[arg(long)]
+        report: bool,
+    },
+    /// Write DIR/report.html: one self-contained page with the headline table and charts of a
+    /// results folder (a run, a sweep or a merged sweep); no network, no script.
+    Report {
+        /// Results folder of `ccsim run`, `ccsim sweep` or `ccsim merge`.
+        dir: PathBuf,
+        /// Service-level target drawn on the service-level chart, e.g. 80% or 0.8.
+        #[arg(long, allow_hyphen_values = true)]
+        sl_target: Option<String>,
     },
     /// Put the shard folders of a sweep back together (the same bytes as one run); refuses an
     /// incomplete or mixed set and names the missing shards.
@@ -128,6 +140,9 @@ pub struct RunArgs {
     /// Also write journeys.csv: every contact of every journey (for small runs).
     #[arg(long)]
     pub trace: bool,
+    /// Also write report.html (charts and tables) into the results folder.
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Arguments of `ccsim selftest`.
@@ -155,6 +170,17 @@ pub struct SelftestArgs {
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Report { dir, sl_target } => {
+            let opts = report::html::ReportOptions {
+                sl_target: sl_target
+                    .as_deref()
+                    .map(report::html::parse_share)
+                    .transpose()?,
+            };
+            let path = report::html::write_report(&dir, &opts)?;
+            println!("report → {}", path.display());
+            Ok(())
+        }
         Command::Merge { dirs, out } => {
             let n = crate::sweep::merge(&dirs, &out)?;
             println!("merged {n} shards → {}", out.display());
@@ -185,6 +211,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             quiet,
             resume,
             shard,
+            report,
         } => {
             let sweep = crate::sweep::load(&file)?;
             let threads = runner::thread_count(threads);
@@ -217,6 +244,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                     rep.scenarios as f64 / rep.wall_seconds.max(1e-9),
                     out.display()
                 );
+            }
+            if report {
+                let path = report::html::write_report(&out, &Default::default())?;
+                if !quiet {
+                    println!("report → {}", path.display());
+                }
             }
             Ok(())
         }
@@ -286,6 +319,7 @@ fn run(args: RunArgs) -> Result<()> {
         started,
         wall_seconds: clock.elapsed().as_secs_f64(),
         events: out.events(),
+        sl_threshold_s: crate::time::ticks_to_secs(s.sl_threshold),
         files: Vec::new(),
     };
     report::write_results(&out_dir, &s, &out, manifest)?;
@@ -299,6 +333,12 @@ fn run(args: RunArgs) -> Result<()> {
             threads,
             out_dir.display()
         );
+    }
+    if args.report {
+        let path = report::html::write_report(&out_dir, &Default::default())?;
+        if !args.quiet {
+            println!("report → {}", path.display());
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The results folder: summary.csv, breakdown.csv, replications.csv, intervals.csv and
 //! manifest.json, each written to a temporary name and renamed, so a file is whole or absent.
 
+pub mod html;
 mod intervals;
 pub use intervals::intervals_csv;
 
@@ -41,6 +42,8 @@ pub struct Manifest {
     pub wall_seconds: f64,
     /// Events processed.
     pub events: u64,
+    /// The scenario's service-level threshold [s] (for the report's axis label).
+    pub sl_threshold_s: f64,
     /// Files written.
     pub files: Vec<String>,
 }

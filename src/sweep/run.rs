@@ -64,6 +64,8 @@ struct SweepManifest {
     shard: Option<String>,
     /// The scenarios this folder holds, as [first, end).
     scenario_range: [usize; 2],
+    /// The base scenario's service-level threshold [s] (for the report's axis label).
+    sl_threshold_s: f64,
     threads: usize,
     started: String,
     wall_seconds: f64,
@@ -274,6 +276,9 @@ fn write_sweep(
         compare_to: sweep.compare_to.clone(),
         shard: opts.shard.map(|(k, n)| format!("{k}/{n}")),
         scenario_range: [lo, hi],
+        sl_threshold_s: crate::time::ticks_to_secs(
+            scenarios.first().map_or(0, |s| s.scenario.sl_threshold),
+        ),
         threads: opts.threads,
         started,
         wall_seconds: clock.elapsed().as_secs_f64(),
