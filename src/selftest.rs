@@ -279,6 +279,34 @@ fn seed_of(name: &str) -> u64 {
 }
 
 impl Case {
+    /// The same case served on the chat channel, one session per agent and no stretch: the
+    /// chat machinery must then reproduce the same queue (Erlang C, A).
+    pub fn as_chat(&self) -> Case {
+        let mut text = self.scenario.replacen(
+            "[[group]]\nname = \"agents\"\n",
+            "[[group]]\nname = \"agents\"\nchannels = [\"chat\"]\nchat_concurrency = 1\n",
+            1,
+        );
+        text = if text.contains("[[persona]]\nname = \"caller\"\n") {
+            text.replacen(
+                "[[persona]]\nname = \"caller\"\n",
+                "[[persona]]\nname = \"caller\"\nchannels = { chat = 1.0 }\n",
+                1,
+            )
+        } else {
+            text.replacen(
+                "[[reason]]",
+                "[[persona]]\nname = \"caller\"\nchannels = { chat = 1.0 }\n\n[[reason]]",
+                1,
+            )
+        };
+        Case {
+            name: format!("{}-chat", self.name),
+            scenario: text,
+            ..self.clone()
+        }
+    }
+
     /// The full scenario text for a given effort.
     pub fn scenario_text(&self, effort: Effort) -> String {
         let horizon = (effort.arrivals / self.lambda)

@@ -369,7 +369,8 @@ fn interval_sets_the_intervals_table() {
     );
     assert_eq!(s.intervals_per_day(), 24);
     let out = runner::run(&s, 1).unwrap();
-    assert_eq!(out.outcomes[0].raw.intervals.len(), 24 * 2);
+    // A two-day window: one table per weekday (7), 24 intervals, 2 groups.
+    assert_eq!(out.outcomes[0].raw.intervals.len(), 7 * 24 * 2);
 }
 
 #[test]

@@ -10,13 +10,21 @@ use std::path::PathBuf;
 use ccsim::selftest::{self, Comparison, Effort};
 
 fn check_table(file: &str) {
+    check_cases(file, false, Effort::default());
+}
+
+/// Run every row of `file` (as chat sessions when `chat`) and allow at most one miss.
+fn check_cases(file: &str, chat: bool, effort: Effort) {
     let dir = std::env::var_os("CCSIM_VALIDATION_DIR").map(PathBuf::from);
     let cases = selftest::load_cases(dir.as_deref()).expect("reference tables load");
-    let cases: Vec<_> = cases.into_iter().filter(|c| c.table == file).collect();
+    let mut cases: Vec<_> = cases.into_iter().filter(|c| c.table == file).collect();
+    if chat {
+        cases = cases.iter().map(|c| c.as_chat()).collect();
+    }
     assert!(!cases.is_empty(), "no rows in {file}");
     let mut results: Vec<Comparison> = Vec::new();
     for case in &cases {
-        results.extend(case.run(Effort::default(), 1).expect("case runs"));
+        results.extend(case.run(effort, 1).expect("case runs"));
     }
     let misses: Vec<String> = results
         .iter()
@@ -89,5 +97,32 @@ fn the_criterion_can_fail() {
     assert!(
         results.iter().any(|r| !r.pass),
         "a 5 % error went unnoticed"
+    );
+}
+
+/// Chat with one session per agent and no stretch is the same queue as the phone: the chat
+/// sessions (agent records, completion timers rescheduled on every change) must reproduce
+/// Erlang C and Erlang A. Fewer arrivals than the phone suite; the intervals widen to match.
+#[test]
+fn chat_with_one_session_is_erlang_c() {
+    check_cases(
+        "erlang_c.csv",
+        true,
+        Effort {
+            replications: 20,
+            arrivals: 40_000.0,
+        },
+    );
+}
+
+#[test]
+fn chat_with_one_session_is_erlang_a() {
+    check_cases(
+        "erlang_a.csv",
+        true,
+        Effort {
+            replications: 20,
+            arrivals: 40_000.0,
+        },
     );
 }

@@ -127,7 +127,9 @@ impl Sim<'_> {
         let timer = self
             .events
             .schedule_timer(self.now + work, Event::ChatDone(c));
-        self.chat_agents[a].sessions.push((c, work as f64, timer));
+        self.chat_agents[a]
+            .sessions
+            .push((c, work as f64, timer, self.now));
         self.contacts[c].agent = a;
         self.reschedule(a);
         self.mark_room(g, a);
@@ -183,7 +185,10 @@ impl Sim<'_> {
         self.catch_up(a);
         let rec = &mut self.chat_agents[a];
         if let Some(i) = rec.sessions.iter().position(|s| s.0 == c) {
-            rec.sessions.swap_remove(i);
+            let started = rec.sessions.swap_remove(i).3;
+            // A session's handle time is what it took at the concurrency it met.
+            let took = self.now - started;
+            self.tally(c, |t| t.handle += took);
         }
         self.reschedule(a);
         self.on_service_done(c);

@@ -331,7 +331,9 @@ impl Sim<'_> {
                 t.within_sl += u64::from(wait <= sl);
             });
         }
-        self.tally(c, |t| t.handle += talk + wrapup);
+        if ct.channel != Channel::Chat as u8 {
+            self.tally(c, |t| t.handle += talk + wrapup);
+        }
         let cm = &mut self.contacts[c];
         cm.group = g;
         cm.answered = true;

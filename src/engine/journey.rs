@@ -56,7 +56,8 @@ impl Sim<'_> {
         if self.s.policy.ownership == Ownership::Own && jr.owner.is_some() {
             if u32::from(jr.attempts) < max {
                 let delay = self.s.policy.follow_up.sample(&mut self.rng.follow_up);
-                self.schedule(self.now + delay, Event::FollowUp(j));
+                let seq = self.journeys[j].seq;
+                self.schedule(self.now + delay, Event::FollowUp(j, seq));
             } else {
                 self.journeys[j].cause = Cause::NotResolved;
                 self.end_journey(j, false);
@@ -112,7 +113,8 @@ impl Sim<'_> {
         let p = &self.s.personas[jr.persona as usize].persistence;
         if u32::from(jr.attempts) < p.max_attempts && uniform01(&mut self.rng.retry) < p.retry {
             let delay = p.delay.sample(&mut self.rng.retry);
-            self.schedule(self.now + delay, Event::Retry(j));
+            let seq = self.journeys[j].seq;
+            self.schedule(self.now + delay, Event::Retry(j, seq));
         } else {
             self.end_journey(j, false);
         }

@@ -47,8 +47,8 @@ enum Event {
     ServiceDone(u32),
     /// An agent of a group finishes after-contact work.
     AgentFree(u16),
-    /// A customer tries again.
-    Retry(u32),
+    /// A customer tries again (journey, its arrival number).
+    Retry(u32, u32),
     /// A report interval begins.
     Boundary,
     /// A staffing change point of some group's plan.
@@ -61,8 +61,8 @@ enum Event {
     PartnerAction(u32, u32),
     /// A customer chases a pending partner action (journey, its arrival number).
     Chase(u32, u32),
-    /// A case owner calls the customer back (journey).
-    FollowUp(u32),
+    /// A case owner calls the customer back (journey, its arrival number).
+    FollowUp(u32, u32),
     /// A chat session's work is done.
     ChatDone(u32),
     /// An email reaches its response target unanswered.
@@ -178,7 +178,8 @@ impl<'s> Sim<'s> {
         let rt = RoutingTable::new(s);
         let levels = usize::from(s.routing.levels.max(1));
         let slots = s.intervals_per_day();
-        let by_weekday = s.horizon > DAY && s.arrivals.varies_by_weekday();
+        // intervals.csv is keyed by weekday as soon as the window spans more than one day.
+        let by_weekday = s.horizon > DAY;
         let buckets = if by_weekday { 7 } else { 1 };
         let ng = s.groups.len();
         let r = |st| stream(s.seed, replication, st);
@@ -303,14 +304,22 @@ impl<'s> Sim<'s> {
                 Event::Overflow(c) => self.on_overflow(c),
                 Event::ServiceDone(c) => self.on_service_done(c),
                 Event::AgentFree(g) => self.agent_available(g),
-                Event::Retry(j) => self.on_retry(j),
+                Event::Retry(j, seq) => {
+                    if self.pending(j, seq) {
+                        self.on_retry(j)
+                    }
+                }
                 Event::Boundary => self.on_boundary(),
                 Event::Staff => self.on_staff(),
                 Event::WindowEnd => self.flush(),
                 Event::PartnerDone(c) => self.on_partner_done(c),
                 Event::PartnerAction(j, seq) => self.on_partner_action(j, seq),
                 Event::Chase(j, seq) => self.on_chase(j, seq),
-                Event::FollowUp(j) => self.on_follow_up(j),
+                Event::FollowUp(j, seq) => {
+                    if self.pending(j, seq) {
+                        self.on_follow_up(j)
+                    }
+                }
                 Event::ChatDone(c) => self.on_chat_done(c),
                 Event::EmailLate(c) => self.on_email_late(c),
                 Event::SelfServiceDone(c) => self.on_self_service_done(c),
@@ -362,6 +371,14 @@ impl<'s> Sim<'s> {
                 c = self.contacts[c].next;
             }
         }
+    }
+
+    /// Whether journey `j` with arrival number `seq` is still open: a journey with several
+    /// contacts alive (an email and a chase call) may end while a retry or follow-up is pending.
+    fn pending(&self, j: u32, seq: u32) -> bool {
+        self.journeys
+            .get(j)
+            .is_some_and(|jr| jr.seq == seq && !jr.done)
     }
 
     fn slot_of(&self, t: Ticks) -> usize {

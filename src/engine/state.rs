@@ -13,8 +13,8 @@ pub struct ChatAgent {
     pub group: u16,
     /// When the sessions' remaining work was last brought up to date.
     pub since: Ticks,
-    /// Open sessions: (contact, remaining work at stretch 1 [ticks], completion timer).
-    pub sessions: Vec<(u32, f64, super::queue::TimerId)>,
+    /// Open sessions: (contact, remaining work at stretch 1 [ticks], completion timer, start).
+    pub sessions: Vec<(u32, f64, super::queue::TimerId, Ticks)>,
 }
 
 /// "No contact" in the intrusive links.
