@@ -417,3 +417,21 @@ fn the_social_team_redirects_to_the_configured_channel() {
     let chat = channel_values(&to_chat, "chat", "offered");
     assert!(chat.iter().all(|x| *x > 0.0), "chat offers {chat:?}");
 }
+
+#[test]
+fn a_slower_social_reply_keeps_posts_waiting() {
+    let quick = with(&[SOCIAL, CARE_PHONE], SOCIAL_TEAM);
+    let slow = with(
+        &[SOCIAL, CARE_PHONE],
+        &SOCIAL_TEAM.replace(
+            "redirect = \"phone\"",
+            "redirect = \"phone\"\nreply = { dist = \"exponential\", mean = \"8m\" }",
+        ),
+    );
+    paired(
+        &channel_values(&quick, "social", "asa_s"),
+        &channel_values(&slow, "social", "asa_s"),
+        "social ASA with slower replies",
+        true,
+    );
+}

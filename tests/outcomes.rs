@@ -223,6 +223,16 @@ fn empowered_beats_taylorism_where_it_matters() {
 }
 
 #[test]
+fn social_first_without_record_access_costs_repeats_and_satisfaction() {
+    let base = bundled("baseline.toml");
+    let social = bundled("social-first.toml");
+    moves(&base, &social, "repeat_contacts_per_issue", true);
+    moves(&base, &social, "repeat_contacts_per_issue_redirected", true);
+    moves(&base, &social, "satisfaction_mean", false);
+    moves(&base, &social, "cost_per_resolved", true);
+}
+
+#[test]
 fn the_survey_overstates_satisfaction_under_taylorism() {
     let taylor = bundled("taylorism.toml");
     let csat = values(&taylor, "csat_surveyed");

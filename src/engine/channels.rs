@@ -4,7 +4,7 @@
 
 use super::routing::{LANES, RoutingTable, lane};
 use super::state::{Cause, ChatAgent, NIL, Outcome};
-use super::{Event, Sim, pick, scaled};
+use super::{Event, Sim, pick};
 use crate::rng::uniform01;
 use crate::scenario::{Channel, Scenario};
 use crate::stats::tally::EMAIL_AGE_BANDS_H;
@@ -455,15 +455,9 @@ impl Sim<'_> {
                 || spend.is_none())
     }
 
-    /// The time a social agent spends before redirecting: the reason's triage, else its handle
-    /// time.
-    pub(super) fn redirect_talk(&mut self, c: u32, prof: f64) -> Ticks {
-        let ct = self.contacts[c];
-        let reason = &self.s.reasons[usize::from(self.journeys[ct.journey].reason)];
-        match &reason.triage {
-            Some(d) => d.sample(&mut self.rng.segment),
-            None => scaled(ct.handle, prof),
-        }
+    /// The time a social agent spends on a post it redirects (`channels.social.reply`).
+    pub(super) fn redirect_talk(&mut self) -> Ticks {
+        self.s.social.reply.sample(&mut self.rng.segment)
     }
 
     /// The social team sent the customer to another channel: a transfer across channels, so a

@@ -44,7 +44,7 @@ impl Sim<'_> {
         let skilled = self.rt.skilled(ct.class, g, ct.skill);
         let spend = if skilled { self.empowered(g, r) } else { None };
         if self.must_redirect(c, g, spend) {
-            talk += self.redirect_talk(c, prof);
+            talk += self.redirect_talk();
             self.contacts[c].outcome = Outcome::Redirect;
             self.journeys[ct.journey].effort += talk;
             return talk;

@@ -175,12 +175,17 @@ pub fn read(r: &mut Reader, f: &Fields, s: &mut Scenario) {
         && let Some(sf) = r.table(
             n,
             "channels.social",
-            &["group", "public_escalation", "redirect"],
+            &["group", "public_escalation", "redirect", "reply"],
             &[],
         )
     {
         if let Some(g) = sf.get("group") {
             s.social.group = group_ref(r, g, "channels.social.group", &s.groups);
+        }
+        if let Some(dn) = sf.get("reply")
+            && let Some(Some(d)) = r.dist(dn, "channels.social.reply", false)
+        {
+            s.social.reply = d;
         }
         if let Some(rn) = sf.get("redirect") {
             match channel(r, rn, "channels.social.redirect") {

@@ -545,7 +545,7 @@ impl Default for Email {
 }
 
 /// Social media.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Social {
     /// The team that answers posts; `None` = groups serving the social channel by skill.
     pub group: Option<GroupId>,
@@ -555,6 +555,8 @@ pub struct Social {
     pub satisfaction: f64,
     /// Where the social team sends a customer it cannot help.
     pub redirect: Channel,
+    /// Time a social agent spends on a post it redirects.
+    pub reply: Dist,
 }
 
 impl Default for Social {
@@ -564,6 +566,7 @@ impl Default for Social {
             priority: None,
             satisfaction: 0.0,
             redirect: Channel::Phone,
+            reply: Dist::Constant { value: 120.0 },
         }
     }
 }
