@@ -28,11 +28,13 @@ pub struct ScenarioFile {
     /// How many contacts arrive: one rate, or a profile over the day.
     pub arrivals: Arrivals,
     /// Kinds of customers (`[[persona]]`); without any, everyone is one phone-only persona.
-    pub persona: Option<OneOrMany<Persona>>,
+    pub persona: Option<Vec<Persona>>,
     /// Why customers get in touch (`[[reason]]`); at least one.
-    pub reason: OneOrMany<Reason>,
+    #[schemars(length(min = 1))]
+    pub reason: Vec<Reason>,
     /// Agent groups (`[[group]]`); at least one.
-    pub group: OneOrMany<Group>,
+    #[schemars(length(min = 1))]
+    pub group: Vec<Group>,
     /// Settings of each channel: phone, chat, email, social and self-service.
     pub channels: Option<Channels>,
     /// Priorities and overflow between groups.
@@ -41,14 +43,16 @@ pub struct ScenarioFile {
     /// partners, proactive outreach, upstream fixes.
     pub policy: Option<Policy>,
     /// Third parties some reasons need (`[[partner]]`): a courier, a billing house.
-    pub partner: Option<OneOrMany<Partner>>,
+    pub partner: Option<Vec<Partner>>,
     /// The satisfaction model: a base score and what each bad experience costs.
     pub satisfaction: Option<Satisfaction>,
     /// The cost model beyond agents' and partners' costs.
     pub cost: Option<Cost>,
 }
 
-/// One table, or an array of tables (`[[section]]`).
+/// One table, or an array of tables. (`[[persona]]`, `[[reason]]`, `[[group]]` and
+/// `[[partner]]` are arrays in the schema: the loader also takes a single `[reason]` table, but
+/// as arrays editors point at the bad key instead of the whole section.)
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
