@@ -26,9 +26,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario file and write the results folder.
+    #[command(
+        after_help = "Example:\n  ccsim run scenarios/baseline.toml --out results/baseline --replications 20"
+    )]
     Run(RunArgs),
     /// Run every scenario of a sweep file (common random numbers) and write one results
     /// folder with paired differences against `compare_to`.
+    #[command(
+        after_help = "Example:\n  ccsim sweep scenarios/sweeps/taylorism-vs-empowered.toml --out results/sweep --report"
+    )]
     Sweep {
         /// Sweep file (.toml).
         file: PathBuf,
@@ -54,6 +60,7 @@ pub enum Command {
     },
     /// Write DIR/report.html: one self-contained page with the headline table and charts of a
     /// results folder (a run, a sweep or a merged sweep); no network, no script.
+    #[command(after_help = "Example:\n  ccsim report results/baseline --sl-target 80%")]
     Report {
         /// Results folder of `ccsim run`, `ccsim sweep` or `ccsim merge`.
         dir: PathBuf,
@@ -63,6 +70,9 @@ pub enum Command {
     },
     /// Put the shard folders of a sweep back together (the same bytes as one run); refuses an
     /// incomplete or mixed set and names the missing shards.
+    #[command(
+        after_help = "Example:\n  ccsim merge results/sweep/shard-* --out results/sweep/merged"
+    )]
     Merge {
         /// Shard folders (written by `ccsim sweep --shard K/N`).
         #[arg(required = true)]
@@ -72,6 +82,9 @@ pub enum Command {
         out: PathBuf,
     },
     /// Print a Slurm sbatch job-array script that runs a sweep in N shards.
+    #[command(
+        after_help = "Example:\n  ccsim slurm scenarios/sweeps/taylorism-vs-empowered.toml --shards 8 > sweep.sbatch"
+    )]
     Slurm {
         /// Sweep file.
         file: PathBuf,
@@ -84,6 +97,7 @@ pub enum Command {
     },
     /// Re-run what a results folder's manifest.json describes and compare every file byte for
     /// byte; exit code 1 with the first differing file and line if anything differs.
+    #[command(after_help = "Example:\n  ccsim verify results/baseline")]
     Verify {
         /// Results folder of `ccsim run` or `ccsim sweep`.
         dir: PathBuf,
@@ -92,6 +106,7 @@ pub enum Command {
         threads: Option<usize>,
     },
     /// Check a scenario file without running it.
+    #[command(after_help = "Example:\n  ccsim validate scenarios/*.toml")]
     Validate {
         /// Scenario files (.toml or .json).
         #[arg(required = true)]
@@ -99,9 +114,11 @@ pub enum Command {
     },
     /// Compare the simulator with queueing theory (Erlang C, A, B, Pollaczek-Khinchine,
     /// priorities) and print the table.
+    #[command(after_help = "Example:\n  ccsim selftest --replications 10 --only erlang_c")]
     Selftest(SelftestArgs),
     /// Time the full engine against a bare hand-written loop of the same model (bench-mmcm:
     /// M/M/53+M at 1000/h; bench-mmc: infinite patience) and print the ratios.
+    #[command(after_help = "Example:\n  ccsim bench --arrivals 200000 --repeats 3")]
     Bench {
         /// Arrivals per measured run.
         #[arg(long, default_value_t = 1_000_000)]
@@ -112,9 +129,51 @@ pub enum Command {
     },
     /// Erlang C, A or B calculator: waiting, abandonment, service level and occupancy at a
     /// given staffing (exact formulas, no simulation).
+    #[command(
+        after_help = "Example:\n  ccsim erlang c --rate 1000/h --aht 3m --agents 53 --sl 20s"
+    )]
     Erlang(ErlangArgs),
     /// Agents needed for a service-level target: Erlang C, or Erlang A with --patience.
+    #[command(
+        after_help = "Example:\n  ccsim staff --rate 1000/h --aht 3m --target \"80% in 20s\" --patience 2m"
+    )]
     Staff(StaffArgs),
+    /// Print the JSON Schema of scenario files, for editors' completion and checking
+    /// (Taplo / Even Better TOML, VS Code).
+    #[command(
+        after_help = "Example:\n  ccsim schema > ccsim.schema.json\n  then put `#:schema ./ccsim.schema.json` on the first line of a scenario file"
+    )]
+    Schema,
+    /// Compare two results folders metric by metric: A, B and the difference B − A with its
+    /// 95 % interval, paired by replication when both manifests show the same seed and
+    /// replications, Welch otherwise.
+    #[command(
+        after_help = "Example:\n  ccsim run scenarios/baseline.toml --out results/a\n  ccsim run scenarios/empowered.toml --out results/b\n  ccsim compare results/a results/b"
+    )]
+    Compare {
+        /// Results folder A (the reference).
+        a: PathBuf,
+        /// Results folder B (the change).
+        b: PathBuf,
+        /// Print one JSON object instead of the table.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (one line per metric) instead of the table.
+        #[arg(long)]
+        csv: bool,
+        /// Use Welch's interval even when the runs could be paired.
+        #[arg(long)]
+        welch: bool,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  ccsim completions bash > ~/.local/share/bash-completion/completions/ccsim\n  ccsim completions zsh > ~/.zfunc/_ccsim\n  ccsim completions fish > ~/.config/fish/completions/ccsim.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Arguments of `ccsim run`.
@@ -262,6 +321,33 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Erlang(args) => erlang(args),
         Command::Staff(args) => staff(args),
+        Command::Schema => {
+            print!("{}", scenario::schema::scenario_schema_json());
+            Ok(())
+        }
+        Command::Compare {
+            a,
+            b,
+            json,
+            csv,
+            welch,
+        } => {
+            let c = crate::compare::compare(&a, &b, welch)?;
+            if json {
+                println!("{}", c.to_json()?);
+            } else if csv {
+                print!("{}", c.to_csv()?);
+            } else {
+                print!("{}", c.render_text());
+            }
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "ccsim", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }
 

@@ -24,6 +24,7 @@
 pub mod bench;
 pub mod calc;
 pub mod cli;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod error;

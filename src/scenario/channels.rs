@@ -7,6 +7,19 @@ use super::read::{Fields, Reader};
 use super::tree::{Node, Value};
 use crate::dist::Dist;
 
+/// Keys of `[channels.chat]`.
+pub const CHAT_KEYS: &[&str] = &["handle_stretch"];
+/// Keys of `[channels.email]`.
+pub const EMAIL_KEYS: &[&str] = &["target"];
+/// Keys of `[channels.social]`.
+pub const SOCIAL_KEYS: &[&str] = &["group", "public_escalation", "redirect", "reply"];
+/// Keys of `channels.social.public_escalation`.
+pub const PUBLIC_ESCALATION_KEYS: &[&str] = &["priority", "satisfaction"];
+/// Keys of `[channels.self_service]`.
+pub const SELF_SERVICE_KEYS: &[&str] = &["cost_per_session", "fallback", "duration"];
+/// Keys of `channels.phone.callback`.
+pub const CALLBACK_KEYS: &[&str] = &["offer_when_wait_over", "accept", "reach", "attempt"];
+
 /// Shares per channel, `{ phone = 0.6, chat = 0.3, self_service = 0.1 }`: each in [0, 1].
 /// `normalise` scales them to sum 1 (first-contact choice); otherwise they may sum to at most
 /// 1 (switch chances).
@@ -141,7 +154,7 @@ pub fn group_channels(r: &mut Reader, f: &Fields) -> Option<[bool; N_CHANNELS]> 
 /// Read `[channels]` (the phone table is read by the caller).
 pub fn read(r: &mut Reader, f: &Fields, s: &mut Scenario) {
     if let Some(n) = f.get("chat")
-        && let Some(cf) = r.table(n, "channels.chat", &["handle_stretch"], &[])
+        && let Some(cf) = r.table(n, "channels.chat", CHAT_KEYS, &[])
         && let Some(sn) = cf.get("handle_stretch")
         && let Some(items) = r.array(sn, "channels.chat.handle_stretch")
     {
@@ -164,7 +177,7 @@ pub fn read(r: &mut Reader, f: &Fields, s: &mut Scenario) {
         }
     }
     if let Some(n) = f.get("email")
-        && let Some(ef) = r.table(n, "channels.email", &["target"], &[])
+        && let Some(ef) = r.table(n, "channels.email", EMAIL_KEYS, &[])
         && let Some(t) = ef
             .get("target")
             .and_then(|n| r.positive_duration(n, "channels.email.target"))
@@ -172,12 +185,7 @@ pub fn read(r: &mut Reader, f: &Fields, s: &mut Scenario) {
         s.email.target = t;
     }
     if let Some(n) = f.get("social")
-        && let Some(sf) = r.table(
-            n,
-            "channels.social",
-            &["group", "public_escalation", "redirect", "reply"],
-            &[],
-        )
+        && let Some(sf) = r.table(n, "channels.social", SOCIAL_KEYS, &[])
     {
         if let Some(g) = sf.get("group") {
             s.social.group = group_ref(r, g, "channels.social.group", &s.groups);
@@ -203,7 +211,7 @@ pub fn read(r: &mut Reader, f: &Fields, s: &mut Scenario) {
             && let Some(pf) = r.table(
                 pn,
                 "channels.social.public_escalation",
-                &["priority", "satisfaction"],
+                PUBLIC_ESCALATION_KEYS,
                 &[],
             )
         {
@@ -222,12 +230,7 @@ pub fn read(r: &mut Reader, f: &Fields, s: &mut Scenario) {
         }
     }
     if let Some(n) = f.get("self_service")
-        && let Some(sf) = r.table(
-            n,
-            "channels.self_service",
-            &["cost_per_session", "fallback", "duration"],
-            &[],
-        )
+        && let Some(sf) = r.table(n, "channels.self_service", SELF_SERVICE_KEYS, &[])
     {
         if let Some(v) = sf
             .get("cost_per_session")
@@ -258,12 +261,7 @@ pub fn read(r: &mut Reader, f: &Fields, s: &mut Scenario) {
 /// Read `channels.phone.callback`.
 pub fn callback(r: &mut Reader, node: &Node) -> Option<Callback> {
     const P: &str = "channels.phone.callback";
-    let f = r.table(
-        node,
-        P,
-        &["offer_when_wait_over", "accept", "reach", "attempt"],
-        &[],
-    )?;
+    let f = r.table(node, P, CALLBACK_KEYS, &[])?;
     let over = r
         .require(&f, "offer_when_wait_over", "offer_when_wait_over = \"5m\"")
         .and_then(|n| r.duration(n, &f.child("offer_when_wait_over")));

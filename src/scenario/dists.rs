@@ -5,7 +5,8 @@ use super::tree::{Node, Value};
 use crate::dist::Dist;
 use crate::time::{parse_duration, ticks_to_secs};
 
-const KINDS: &[&str] = &[
+/// The distributions `dist` may name.
+pub const DIST_KINDS: &[&str] = &[
     "exponential",
     "lognormal",
     "gamma",
@@ -16,7 +17,8 @@ const KINDS: &[&str] = &[
     "empirical",
 ];
 
-fn params(kind: &str) -> &'static [&'static str] {
+/// The keys of a distribution table of `kind` (`dist` included).
+pub fn dist_params(kind: &str) -> &'static [&'static str] {
     match kind {
         "exponential" => &["dist", "mean"],
         "lognormal" | "gamma" => &["dist", "mean", "cv"],
@@ -43,15 +45,15 @@ pub fn read_dist(r: &mut Reader, node: &Node, path: &str) -> Option<Dist> {
             node.span,
             &format!("{path}.dist"),
             "missing key `dist` (which distribution)",
-            format!("add dist = one of {}", KINDS.join(", ")),
+            format!("add dist = one of {}", DIST_KINDS.join(", ")),
         );
         return None;
     };
     let kind = r.string(kind_node, &format!("{path}.dist"))?;
-    if !KINDS.contains(&kind.as_str()) {
-        let help = match suggest(&kind, KINDS.iter().copied()) {
-            Some(s) => format!("did you mean \"{s}\"? allowed: {}", KINDS.join(", ")),
-            None => format!("allowed: {}", KINDS.join(", ")),
+    if !DIST_KINDS.contains(&kind.as_str()) {
+        let help = match suggest(&kind, DIST_KINDS.iter().copied()) {
+            Some(s) => format!("did you mean \"{s}\"? allowed: {}", DIST_KINDS.join(", ")),
+            None => format!("allowed: {}", DIST_KINDS.join(", ")),
         };
         r.error_help(
             kind_node.span,
@@ -61,7 +63,7 @@ pub fn read_dist(r: &mut Reader, node: &Node, path: &str) -> Option<Dist> {
         );
         return None;
     }
-    let f = r.table(node, path, params(&kind), &[])?;
+    let f = r.table(node, path, dist_params(&kind), &[])?;
     let secs = |r: &mut Reader, key: &str| -> Option<f64> {
         let n = r.require(&f, key, "\"3m\"")?;
         let t = r.duration(n, &f.child(key))?;

@@ -6,7 +6,9 @@ use super::tree::{Node, Span, Value};
 use crate::dist::Dist;
 use crate::time::{DAY, MINUTE, TICKS_PER_SECOND, Ticks, format_duration};
 
-const TOP: &[&str] = &[
+/// Keys of the top level. `$schema` (where an editor finds the JSON Schema) is accepted and
+/// ignored.
+pub const TOP_KEYS: &[&str] = &[
     "scenario",
     "arrivals",
     "persona",
@@ -18,14 +20,85 @@ const TOP: &[&str] = &[
     "partner",
     "satisfaction",
     "cost",
+    "$schema",
 ];
-const TOP_PLANNED: &[&str] = &["include"];
+/// Top-level keys that are part of the format but not modelled yet (rejected).
+pub const TOP_PLANNED: &[&str] = &["include"];
+/// Keys of `[scenario]`.
+pub const SCENARIO_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "replications",
+    "horizon",
+    "warmup",
+    "interval",
+    "sl_threshold",
+    "drain",
+];
+/// Keys of `[arrivals]`.
+pub const ARRIVALS_KEYS: &[&str] = &["rate", "profile", "weekday_factors", "overdispersion"];
+/// Keys of `[arrivals]` that are part of the format but not modelled yet (rejected).
+pub const ARRIVALS_PLANNED: &[&str] = &["file"];
+/// Keys of a `[[persona]]`.
+pub const PERSONA_KEYS: &[&str] = &[
+    "name",
+    "share",
+    "channels",
+    "patience",
+    "persistence",
+    "effort_tolerance",
+    "value",
+    "satisfaction",
+];
+/// Keys of a persona's `persistence` table.
+pub const PERSISTENCE_KEYS: &[&str] = &["retry", "delay", "max_attempts", "switch"];
+/// Keys of a `[[reason]]`.
+pub const REASON_KEYS: &[&str] = &[
+    "name",
+    "share",
+    "skill",
+    "handle",
+    "wrapup",
+    "resolve",
+    "authority",
+    "concession",
+    "triage",
+    "misroute",
+    "partner",
+    "avoidable",
+    "detectable",
+    "self_service",
+];
+/// Keys of a `[[group]]`.
+pub const GROUP_KEYS: &[&str] = &[
+    "name",
+    "skills",
+    "channels",
+    "agents",
+    "staffing",
+    "shrinkage",
+    "cost_per_hour",
+    "authority",
+    "concession_budget",
+    "shifts",
+    "chat_concurrency",
+    "record_access",
+];
+/// Keys of `[channels.phone]`.
+pub const PHONE_KEYS: &[&str] = &["lines", "ivr", "misroute", "cost_per_minute", "callback"];
+/// Keys of the table form of `channels.phone.misroute`.
+pub const MISROUTE_KEYS: &[&str] = &["chance", "to"];
+/// Keys of `[routing]`.
+pub const ROUTING_KEYS: &[&str] = &["policy", "priorities", "overflow"];
+/// Keys of one `routing.overflow` rule.
+pub const OVERFLOW_KEYS: &[&str] = &["from", "to", "after", "proficiency"];
 /// Waiting a customer takes without minding, by default (a stated assumption).
 const DEFAULT_TOLERANCE: Ticks = 2 * MINUTE;
 
 /// Build a scenario from a parsed tree. `default_name` is used when `scenario.name` is absent.
 pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scenario> {
-    let top = r.table(root, "", TOP, TOP_PLANNED)?;
+    let top = r.table(root, "", TOP_KEYS, TOP_PLANNED)?;
     let mut s = head(r, top.get("scenario"), default_name);
     let day_slots = (DAY / s.interval.max(1)) as usize;
     if let Some(a) = arrivals(r, top.get("arrivals"), s.interval) {
@@ -95,18 +168,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         satisfaction: Satisfaction::default(),
         cost: Cost::default(),
     };
-    let allowed = [
-        "name",
-        "description",
-        "seed",
-        "replications",
-        "horizon",
-        "warmup",
-        "interval",
-        "sl_threshold",
-        "drain",
-    ];
-    let Some(f) = node.and_then(|n| r.table(n, "scenario", &allowed, &[])) else {
+    let Some(f) = node.and_then(|n| r.table(n, "scenario", SCENARIO_KEYS, &[])) else {
         return s;
     };
     if let Some(n) = f.get("name")
@@ -212,12 +274,7 @@ fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arri
         );
         return None;
     };
-    let f = r.table(
-        node,
-        "arrivals",
-        &["rate", "profile", "weekday_factors", "overdispersion"],
-        &["file"],
-    )?;
+    let f = r.table(node, "arrivals", ARRIVALS_KEYS, ARRIVALS_PLANNED)?;
     let slots = (DAY / interval) as usize;
     let profile = match (f.get("rate"), f.get("profile")) {
         (Some(_), Some(p)) => {
@@ -398,21 +455,7 @@ fn personas(r: &mut Reader, node: Option<&Node>) -> Vec<Persona> {
     let mut out = Vec::new();
     for (name, item) in named_items(r, node, "persona") {
         let path = format!("persona[{name}]");
-        let Some(f) = r.table(
-            item,
-            &path,
-            &[
-                "name",
-                "share",
-                "channels",
-                "patience",
-                "persistence",
-                "effort_tolerance",
-                "value",
-                "satisfaction",
-            ],
-            &[],
-        ) else {
+        let Some(f) = r.table(item, &path, PERSONA_KEYS, &[]) else {
             continue;
         };
         let share = f
@@ -500,12 +543,7 @@ fn phone_only() -> [f64; N_CHANNELS] {
 }
 
 fn persistence(r: &mut Reader, node: &Node, path: &str) -> Option<Persistence> {
-    let f = r.table(
-        node,
-        path,
-        &["retry", "delay", "max_attempts", "switch"],
-        &[],
-    )?;
+    let f = r.table(node, path, PERSISTENCE_KEYS, &[])?;
     let mut p = Persistence {
         retry: 0.0,
         delay: Dist::Constant { value: 0.0 },
@@ -584,27 +622,7 @@ fn reasons(
     let mut out = Vec::new();
     for (name, item) in named_items(r, node, "reason") {
         let path = format!("reason[{name}]");
-        let Some(f) = r.table(
-            item,
-            &path,
-            &[
-                "name",
-                "share",
-                "skill",
-                "handle",
-                "wrapup",
-                "resolve",
-                "authority",
-                "concession",
-                "triage",
-                "misroute",
-                "partner",
-                "avoidable",
-                "detectable",
-                "self_service",
-            ],
-            &[],
-        ) else {
+        let Some(f) = r.table(item, &path, REASON_KEYS, &[]) else {
             continue;
         };
         let share = f
@@ -762,25 +780,7 @@ fn groups(
     let mut out = Vec::new();
     for (name, item) in named_items(r, node, "group") {
         let path = format!("group[{name}]");
-        let Some(f) = r.table(
-            item,
-            &path,
-            &[
-                "name",
-                "skills",
-                "channels",
-                "agents",
-                "staffing",
-                "shrinkage",
-                "cost_per_hour",
-                "authority",
-                "concession_budget",
-                "shifts",
-                "chat_concurrency",
-                "record_access",
-            ],
-            &[],
-        ) else {
+        let Some(f) = r.table(item, &path, GROUP_KEYS, &[]) else {
             spans.push(item.span);
             out.push(Group {
                 name,
@@ -891,12 +891,7 @@ fn channels(r: &mut Reader, node: &Node, s: &mut Scenario) {
 
 fn phone(r: &mut Reader, p: &Node, groups: &[Group]) -> Phone {
     let mut phone = Phone::default();
-    let Some(pf) = r.table(
-        p,
-        "channels.phone",
-        &["lines", "ivr", "misroute", "cost_per_minute", "callback"],
-        &[],
-    ) else {
+    let Some(pf) = r.table(p, "channels.phone", PHONE_KEYS, &[]) else {
         return phone;
     };
     if let Some(n) = pf.get("callback") {
@@ -939,7 +934,7 @@ fn misroute(r: &mut Reader, node: &Node, groups: &[Group], phone: &mut Phone) {
         }
         return;
     }
-    let Some(f) = r.table(node, PATH, &["chance", "to"], &[]) else {
+    let Some(f) = r.table(node, PATH, MISROUTE_KEYS, &[]) else {
         return;
     };
     if let Some(p) = r
@@ -983,7 +978,7 @@ fn routing(r: &mut Reader, node: Option<&Node>, s: &Scenario) -> Routing {
         overflow: Vec::new(),
     };
     let Some(node) = node else { return out };
-    let Some(f) = r.table(node, "routing", &["policy", "priorities", "overflow"], &[]) else {
+    let Some(f) = r.table(node, "routing", ROUTING_KEYS, &[]) else {
         return out;
     };
     if let Some(n) = f.get("policy")
@@ -1095,7 +1090,7 @@ fn overflow(r: &mut Reader, node: &Node, s: &Scenario, out: &mut Routing) {
     let names: Vec<&str> = s.groups.iter().map(|g| g.name.as_str()).collect();
     for (i, it) in items.iter().enumerate() {
         let path = format!("routing.overflow[{i}]");
-        let Some(f) = r.table(it, &path, &["from", "to", "after", "proficiency"], &[]) else {
+        let Some(f) = r.table(it, &path, OVERFLOW_KEYS, &[]) else {
             continue;
         };
         let group = |r: &mut Reader, key: &str| -> Option<GroupId> {

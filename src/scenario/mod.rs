@@ -11,6 +11,7 @@ mod outcomes;
 mod partner;
 mod policy;
 pub(crate) mod read;
+pub mod schema;
 pub mod staffing;
 pub mod tree;
 
@@ -20,6 +21,26 @@ pub use load::valid_name;
 pub use model::*;
 
 use crate::error::{Diagnostic, Error, Result};
+
+/// The keys the loader accepts in each table, as it checks them (`Reader::table`): the file
+/// format's single source of truth, against which the JSON Schema (`schema`) is tested.
+pub mod keys {
+    pub use super::channels::{
+        CALLBACK_KEYS, CHAT_KEYS, EMAIL_KEYS, PUBLIC_ESCALATION_KEYS, SELF_SERVICE_KEYS,
+        SOCIAL_KEYS,
+    };
+    pub use super::dists::{DIST_KINDS, dist_params};
+    pub use super::load::{
+        ARRIVALS_KEYS, ARRIVALS_PLANNED, GROUP_KEYS, MISROUTE_KEYS, OVERFLOW_KEYS,
+        PERSISTENCE_KEYS, PERSONA_KEYS, PHONE_KEYS, REASON_KEYS, ROUTING_KEYS, SCENARIO_KEYS,
+        TOP_KEYS, TOP_PLANNED,
+    };
+    pub use super::model::CHANNEL_NAMES;
+    pub use super::outcomes::{CHURN_KEYS, COST_KEYS, SATISFACTION_KEYS, SURVEY_KEYS};
+    pub use super::partner::PARTNER_KEYS;
+    pub use super::policy::{POLICY_KEYS, REEXPLAIN_KEYS, UPSTREAM_FIX_KEYS};
+    pub use super::staffing::{BREAK_KEYS, SHIFT_KEYS, STAFF_TARGET_KEYS};
+}
 use read::Reader;
 use tree::Source;
 

@@ -15,13 +15,31 @@ const WEIGHTS: &[&str] = &[
     "first_contact",
     "proactive",
 ];
+/// Keys of `[satisfaction]`: the base, the survey and the weights.
+pub const SATISFACTION_KEYS: &[&str] = &[
+    "base",
+    "survey",
+    "per_extra_contact",
+    "per_transfer",
+    "per_reexplanation",
+    "per_minute_waiting",
+    "per_abandon",
+    "per_refusal",
+    "unresolved",
+    "first_contact",
+    "proactive",
+];
+/// Keys of `satisfaction.survey`.
+pub const SURVEY_KEYS: &[&str] = &["response", "only_answered", "after"];
+/// Keys of `[cost]`.
+pub const COST_KEYS: &[&str] = &["churn", "callbacks"];
+/// Keys of `cost.churn`.
+pub const CHURN_KEYS: &[&str] = &["at_score_1", "at_score_5"];
 
 /// Read `[satisfaction]`.
 pub fn satisfaction(r: &mut Reader, node: &Node) -> Satisfaction {
     let mut s = Satisfaction::default();
-    let mut keys = vec!["base", "survey"];
-    keys.extend_from_slice(WEIGHTS);
-    let Some(f) = r.table(node, "satisfaction", &keys, &[]) else {
+    let Some(f) = r.table(node, "satisfaction", SATISFACTION_KEYS, &[]) else {
         return s;
     };
     if let Some(v) = f
@@ -57,12 +75,7 @@ pub fn satisfaction(r: &mut Reader, node: &Node) -> Satisfaction {
 }
 
 fn survey(r: &mut Reader, n: &Node, s: &mut Satisfaction) {
-    let Some(f) = r.table(
-        n,
-        "satisfaction.survey",
-        &["response", "only_answered", "after"],
-        &[],
-    ) else {
+    let Some(f) = r.table(n, "satisfaction.survey", SURVEY_KEYS, &[]) else {
         return;
     };
     if let Some(v) = f
@@ -95,7 +108,7 @@ fn survey(r: &mut Reader, n: &Node, s: &mut Satisfaction) {
 /// Read `[cost]` on top of `base`.
 pub fn cost(r: &mut Reader, node: &Node, base: Cost) -> Cost {
     let mut c = base;
-    let Some(f) = r.table(node, "cost", &["churn", "callbacks"], &[]) else {
+    let Some(f) = r.table(node, "cost", COST_KEYS, &[]) else {
         return c;
     };
     if let Some(v) = f
@@ -105,7 +118,7 @@ pub fn cost(r: &mut Reader, node: &Node, base: Cost) -> Cost {
         c.callback = v;
     }
     if let Some(n) = f.get("churn")
-        && let Some(cf) = r.table(n, "cost.churn", &["at_score_1", "at_score_5"], &[])
+        && let Some(cf) = r.table(n, "cost.churn", CHURN_KEYS, &[])
     {
         if let Some(v) = cf
             .get("at_score_1")

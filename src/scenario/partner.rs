@@ -8,7 +8,8 @@ use super::tree::{Node, Value};
 use crate::dist::Dist;
 use crate::time::parse_clock;
 
-const KEYS: &[&str] = &[
+/// Keys of a `[[partner]]`.
+pub const PARTNER_KEYS: &[&str] = &[
     "name",
     "agents",
     "hours",
@@ -28,7 +29,7 @@ pub fn partners(r: &mut Reader, node: Option<&Node>) -> Vec<Partner> {
     let mut out = Vec::new();
     for (name, item) in named_items(r, node, "partner") {
         let path = format!("partner[{name}]");
-        let Some(f) = r.table(item, &path, KEYS, &[]) else {
+        let Some(f) = r.table(item, &path, PARTNER_KEYS, &[]) else {
             continue;
         };
         let agents = r

@@ -4,7 +4,8 @@ use super::model::{Context, Ownership, PartnerMode, Policy, Reason};
 use super::read::Reader;
 use super::tree::{Node, Value};
 
-const KEYS: &[&str] = &[
+/// Keys of `[policy]`.
+pub const POLICY_KEYS: &[&str] = &[
     "context",
     "reexplain",
     "aht_target",
@@ -18,6 +19,10 @@ const KEYS: &[&str] = &[
     "proactive",
     "upstream_fix",
 ];
+/// Keys of `policy.reexplain`.
+pub const REEXPLAIN_KEYS: &[&str] = &["handle", "patience"];
+/// Keys of one `policy.upstream_fix`.
+pub const UPSTREAM_FIX_KEYS: &[&str] = &["reason", "share"];
 
 /// Read a string that must be one of `allowed` (with what each means, for the help).
 fn choice(r: &mut Reader, n: &Node, path: &str, allowed: &[(&str, &str)]) -> Option<usize> {
@@ -44,7 +49,7 @@ pub fn policy(r: &mut Reader, node: &Node, reasons: &[Reason]) -> Policy {
         upstream_fix: vec![0.0; reasons.len()],
         ..Policy::default()
     };
-    let Some(f) = r.table(node, "policy", KEYS, &[]) else {
+    let Some(f) = r.table(node, "policy", POLICY_KEYS, &[]) else {
         return p;
     };
     if let Some(n) = f.get("ownership") {
@@ -100,7 +105,7 @@ pub fn policy(r: &mut Reader, node: &Node, reasons: &[Reason]) -> Policy {
         }
     }
     if let Some(n) = f.get("reexplain")
-        && let Some(rf) = r.table(n, "policy.reexplain", &["handle", "patience"], &[])
+        && let Some(rf) = r.table(n, "policy.reexplain", REEXPLAIN_KEYS, &[])
     {
         if let Some(t) = rf
             .get("handle")
@@ -163,7 +168,7 @@ fn upstream_fix(r: &mut Reader, node: &Node, reasons: &[Reason], out: &mut [f64]
         } else {
             "policy.upstream_fix".to_string()
         };
-        let Some(f) = r.table(it, &path, &["reason", "share"], &[]) else {
+        let Some(f) = r.table(it, &path, UPSTREAM_FIX_KEYS, &[]) else {
             continue;
         };
         let share = r

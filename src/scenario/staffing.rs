@@ -7,6 +7,13 @@ use super::read::{Fields, Reader};
 use super::tree::{Span, Value};
 use crate::time::{DAY, Ticks, format_clock, parse_clock};
 
+/// Keys of the target form of `staffing`.
+pub const STAFF_TARGET_KEYS: &[&str] = &["target", "method", "max_occupancy"];
+/// Keys of one shift.
+pub const SHIFT_KEYS: &[&str] = &["start", "length", "agents", "breaks"];
+/// Keys of one break of a shift.
+pub const BREAK_KEYS: &[&str] = &["after", "length"];
+
 /// Most agents in one group.
 pub const MAX_AGENTS: i64 = 100_000;
 
@@ -76,7 +83,7 @@ pub fn read(r: &mut Reader, f: &Fields, slots: usize) -> Option<(Staffing, Span)
 }
 
 fn target(r: &mut Reader, n: &super::tree::Node, path: &str) -> Option<StaffTarget> {
-    let f = r.table(n, path, &["target", "method", "max_occupancy"], &[])?;
+    let f = r.table(n, path, STAFF_TARGET_KEYS, &[])?;
     let tn = r.require(&f, "target", "target = \"80% in 20s\"")?;
     let text = r.string(tn, &f.child("target"))?;
     let goal = match crate::calc::parse_target("target", &text) {
@@ -134,7 +141,7 @@ fn shifts(r: &mut Reader, n: &super::tree::Node, path: &str) -> Option<Vec<Shift
     let mut ok = true;
     for (i, it) in items.iter().enumerate() {
         let p = format!("{path}[{i}]");
-        let Some(f) = r.table(it, &p, &["start", "length", "agents", "breaks"], &[]) else {
+        let Some(f) = r.table(it, &p, SHIFT_KEYS, &[]) else {
             ok = false;
             continue;
         };
@@ -187,7 +194,7 @@ fn shifts(r: &mut Reader, n: &super::tree::Node, path: &str) -> Option<Vec<Shift
         {
             for (k, b) in bs.iter().enumerate() {
                 let bp = format!("{}[{k}]", f.child("breaks"));
-                let Some(bf) = r.table(b, &bp, &["after", "length"], &[]) else {
+                let Some(bf) = r.table(b, &bp, BREAK_KEYS, &[]) else {
                     ok = false;
                     continue;
                 };

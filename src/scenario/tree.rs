@@ -144,6 +144,10 @@ impl Source {
             key_path: key_path.to_string(),
             message: message.into(),
             help: None,
+            // A default span (0..0) marks a problem of the file as a whole: nothing to show.
+            snippet: (span != Span::default())
+                .then(|| crate::error::Snippet::at(&self.text, span.start, span.end))
+                .flatten(),
         }
     }
 }
