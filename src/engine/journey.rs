@@ -88,7 +88,15 @@ impl Sim<'_> {
     }
 
     /// The customer tries again; the repeat contact is counted under the last failure's cause.
-    pub(super) fn on_retry(&mut self, j: u32) {
+    pub(super) fn on_retry(&mut self, j: u32, seq: u32) {
+        // The journey may have ended meanwhile through another of its contacts (an email).
+        if self
+            .journeys
+            .get(j)
+            .is_none_or(|jr| jr.seq != seq || jr.done)
+        {
+            return;
+        }
         let jr = &mut self.journeys[j];
         jr.attempts += 1;
         let (measured, cause) = (jr.measured, jr.cause);
@@ -112,7 +120,7 @@ impl Sim<'_> {
         let p = &self.s.personas[jr.persona as usize].persistence;
         if u32::from(jr.attempts) < p.max_attempts && uniform01(&mut self.rng.retry) < p.retry {
             let delay = p.delay.sample(&mut self.rng.retry);
-            self.schedule(self.now + delay, Event::Retry(j));
+            self.schedule(self.now + delay, Event::Retry(j, jr.seq));
         } else {
             self.end_journey(j, false);
         }

@@ -47,8 +47,8 @@ enum Event {
     ServiceDone(u32),
     /// An agent of a group finishes after-contact work.
     AgentFree(u16),
-    /// A customer tries again.
-    Retry(u32),
+    /// A customer tries again (journey, its arrival number).
+    Retry(u32, u32),
     /// A report interval begins.
     Boundary,
     /// A staffing change point of some group's plan.
@@ -303,7 +303,7 @@ impl<'s> Sim<'s> {
                 Event::Overflow(c) => self.on_overflow(c),
                 Event::ServiceDone(c) => self.on_service_done(c),
                 Event::AgentFree(g) => self.agent_available(g),
-                Event::Retry(j) => self.on_retry(j),
+                Event::Retry(j, seq) => self.on_retry(j, seq),
                 Event::Boundary => self.on_boundary(),
                 Event::Staff => self.on_staff(),
                 Event::WindowEnd => self.flush(),
