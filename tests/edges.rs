@@ -782,3 +782,23 @@ fn a_callback_reached_then_transferred_is_called_once() {
         );
     }
 }
+
+/// Regression: as with retries, a case owner's follow-up call (`ownership = "own"`) was
+/// scheduled by the phone chase of a late email; when the email then ended the journey, the
+/// pending `Event::FollowUp` fired on a removed journey: "engine writes only live ids".
+#[test]
+fn a_follow_up_pending_when_the_email_ends_the_journey() {
+    for resolve in ["0.0", "0.5"] {
+        let text = scenario(
+            "replications = 3\nhorizon = \"4h\"\ndrain = \"1d\"",
+            "rate = \"27/h\"",
+            "channels = { email = 1.0 }\npatience = { dist = \"exponential\", mean = \"10s\" }\npersistence = { retry = 1.0, delay = { dist = \"exponential\", mean = \"23m\" }, max_attempts = 4 }",
+            &format!("handle = {{ dist = \"constant\", value = \"10m\" }}\nresolve = {resolve}"),
+            "agents = 1\nchannels = [\"phone\", \"email\"]",
+        ) + "\n[channels.email]\ntarget = \"1m\"\n\n[policy]\nownership = \"own\"\nfollow_up = { dist = \"exponential\", mean = \"30m\" }\n";
+        let s = load(&text);
+        let out = run_deadline(&s, Duration::from_secs(10), &text);
+        assert_sensible(&s, &out, &text);
+        assert_email_conserved(&out, &text);
+    }
+}

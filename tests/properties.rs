@@ -103,13 +103,23 @@ struct ReasonCase {
     self_service: Option<f64>,
 }
 
+/// One shift: (start of the day in quarter hours, length in minutes, agents, breaks as
+/// (after, length) in fractions of the shift).
+type ShiftCase = (u32, u32, u32, Vec<(f64, f64)>);
+
+/// The social team: (team: index into the groups, redirect: phone/chat/email, public
+/// escalation (priority, satisfaction)).
+type SocialCase = (
+    Option<usize>,
+    Option<usize>,
+    Option<(Option<u32>, Option<f64>)>,
+);
+
 #[derive(Debug, Clone)]
 enum Staffing {
     Agents(u32),
     Day(Vec<u32>),
-    /// (start minute of the day in quarters, length in minutes, agents, breaks as
-    /// (after, length) in fractions of the shift).
-    Shifts(Vec<(u32, u32, u32, Vec<(f64, f64)>)>),
+    Shifts(Vec<ShiftCase>),
     /// (share, threshold in seconds, Erlang A?, max occupancy).
     Target(f64, u32, bool, Option<f64>),
 }
@@ -136,13 +146,7 @@ struct ChannelsCase {
     handle_stretch: Option<Vec<f64>>,
     /// Email target [minutes].
     email_target_min: Option<u32>,
-    /// (team: index into the groups, redirect: phone/chat/email, public escalation
-    /// (priority, satisfaction)).
-    social: Option<(
-        Option<usize>,
-        Option<usize>,
-        Option<(Option<u32>, Option<f64>)>,
-    )>,
+    social: Option<SocialCase>,
     /// (cost per session, fallback: phone/chat/email/social, duration).
     self_service: Option<(Option<f64>, Option<usize>, Option<Handle>)>,
     cost_callbacks: Option<f64>,
@@ -167,6 +171,8 @@ struct Case {
     priorities: Vec<(bool, usize, u32)>,
     /// (from, offset to `to`, after in seconds, proficiency)
     overflow: Option<(usize, usize, u32, Option<f64>)>,
+    /// (ownership "own"?, context "siloed"?, follow-up delay in minutes)
+    policy: Option<(bool, bool, u32)>,
     channels: ChannelsCase,
 }
 
@@ -389,12 +395,13 @@ fn case() -> impl Strategy<Value = Case> {
             0u32..=120,
             proptest::option::of(0.5f64..1.5),
         )),
+        proptest::option::of((any::<bool>(), any::<bool>(), 1u32..=240)),
     );
     (head, body, routing, channels_case()).prop_map(
         |(
             (seed, replications, horizon_min, warmup_min, drain, rate_per_hour),
             (personas, reasons, groups),
-            (lines, ivr_s, priorities, overflow),
+            (lines, ivr_s, priorities, overflow, policy),
             channels,
         )| Case {
             seed,
@@ -410,6 +417,7 @@ fn case() -> impl Strategy<Value = Case> {
             ivr_s,
             priorities,
             overflow,
+            policy,
             channels,
         },
     )
@@ -822,6 +830,14 @@ impl Case {
                 let _ = writeln!(w, "duration = {}", d.toml());
             }
         }
+        if let Some((own, siloed, follow_up)) = self.policy {
+            let _ = writeln!(
+                w,
+                "\n[policy]\nownership = \"{}\"\ncontext = \"{}\"\nfollow_up = {{ dist = \"exponential\", mean = \"{follow_up}m\" }}",
+                if own { "own" } else { "hand-off" },
+                if siloed { "siloed" } else { "shared" }
+            );
+        }
         if let Some(c) = ch.cost_callbacks {
             let _ = writeln!(w, "\n[cost]\ncallbacks = {c:.3}");
         }
@@ -986,7 +1002,7 @@ fn check_outcomes(s: &Scenario, out: &RunOutput) -> Result<(), String> {
             (n, None) if n > 0.0 => {
                 return fail(format!("{n} self-service sessions, containment undefined"));
             }
-            (n, Some(c)) if n == 0.0 => {
+            (0.0, Some(c)) => {
                 return fail(format!("no self-service session, containment {c}"));
             }
             _ => {}
@@ -1184,6 +1200,36 @@ fn run_bounded(s: &Scenario, threads: usize) -> Result<RunOutput, String> {
 }
 
 impl Case {
+    /// Agents paid at minute `m` of the day by the staffing as written (breaks are paid;
+    /// `None` for staff-to-target, which depends on the forecast).
+    fn paid_at(&self, m: u32) -> Option<u32> {
+        let mut paid = 0;
+        for g in &self.groups {
+            paid += match &g.staffing {
+                Staffing::Agents(n) => *n,
+                Staffing::Day(v) => v[(m / 30) as usize],
+                Staffing::Shifts(list) => list
+                    .iter()
+                    .filter(|(start, len, _, _)| {
+                        *len >= 1440 || (m + 1440 - start * 15 % 1440) % 1440 < *len
+                    })
+                    .map(|s| s.2)
+                    .sum(),
+                Staffing::Target(..) => return None,
+            };
+        }
+        Some(paid)
+    }
+
+    /// Mean agents paid over the window, minute by minute from the file's staffing.
+    fn expected_staffed(&self) -> Option<f64> {
+        let mut sum = 0u64;
+        for m in 0..self.horizon_min {
+            sum += u64::from(self.paid_at(m % 1440)?);
+        }
+        Some(sum as f64 / f64::from(self.horizon_min))
+    }
+
     fn staffs_to_target(&self) -> bool {
         self.groups
             .iter()
@@ -1221,6 +1267,17 @@ fn random_valid_scenarios_give_consistent_outcomes() {
             .map_err(|e| TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}")))?;
         check_outcomes(&s, &out)
             .map_err(|e| TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}")))?;
+        check_loaded(&s)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}")))?;
+        if let Some(expected) = c.expected_staffed() {
+            for o in &out.outcomes {
+                let staffed = o.summary[metric_index("agents_staffed")].unwrap_or(f64::NAN);
+                prop_assert!(
+                    (staffed - expected).abs() <= 1e-9 * expected.max(1.0),
+                    "agents_staffed {staffed}, the staffing as written pays {expected} on average\n--- scenario ---\n{text}"
+                );
+            }
+        }
         let again = run_bounded(&s, 2)
             .map_err(|e| TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}")))?;
         prop_assert!(

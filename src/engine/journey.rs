@@ -56,7 +56,7 @@ impl Sim<'_> {
         if self.s.policy.ownership == Ownership::Own && jr.owner.is_some() {
             if u32::from(jr.attempts) < max {
                 let delay = self.s.policy.follow_up.sample(&mut self.rng.follow_up);
-                self.schedule(self.now + delay, Event::FollowUp(j));
+                self.schedule(self.now + delay, Event::FollowUp(j, jr.seq));
             } else {
                 self.journeys[j].cause = Cause::NotResolved;
                 self.end_journey(j, false);
@@ -67,7 +67,15 @@ impl Sim<'_> {
     }
 
     /// The owner calls the customer back, straight to the owner's team.
-    pub(super) fn on_follow_up(&mut self, j: u32) {
+    pub(super) fn on_follow_up(&mut self, j: u32, seq: u32) {
+        // The journey may have ended meanwhile through another of its contacts (an email).
+        if self
+            .journeys
+            .get(j)
+            .is_none_or(|jr| jr.seq != seq || jr.done)
+        {
+            return;
+        }
         let jr = &mut self.journeys[j];
         jr.attempts += 1;
         jr.cause = Cause::FollowUp;

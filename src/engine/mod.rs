@@ -61,8 +61,8 @@ enum Event {
     PartnerAction(u32, u32),
     /// A customer chases a pending partner action (journey, its arrival number).
     Chase(u32, u32),
-    /// A case owner calls the customer back (journey).
-    FollowUp(u32),
+    /// A case owner calls the customer back (journey, its arrival number).
+    FollowUp(u32, u32),
     /// A chat session's work is done.
     ChatDone(u32),
     /// An email reaches its response target unanswered.
@@ -310,7 +310,7 @@ impl<'s> Sim<'s> {
                 Event::PartnerDone(c) => self.on_partner_done(c),
                 Event::PartnerAction(j, seq) => self.on_partner_action(j, seq),
                 Event::Chase(j, seq) => self.on_chase(j, seq),
-                Event::FollowUp(j) => self.on_follow_up(j),
+                Event::FollowUp(j, seq) => self.on_follow_up(j, seq),
                 Event::ChatDone(c) => self.on_chat_done(c),
                 Event::EmailLate(c) => self.on_email_late(c),
                 Event::SelfServiceDone(c) => self.on_self_service_done(c),
