@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ccsim::Error;
-use ccsim::report::CONFIDENCE;
+use ccsim::report::{self, CONFIDENCE};
 use ccsim::runner::{self, RunOutput};
 use ccsim::scenario::{CHANNEL_NAMES, Scenario, load_str};
 use ccsim::stats::{SUMMARY_METRICS, summarize};
@@ -1180,6 +1180,9 @@ fn fingerprint(out: &RunOutput) -> Vec<Option<u64>> {
         .collect()
 }
 
+/// summary.csv or breakdown.csv of a run.
+type CsvWriter = fn(&Scenario, &RunOutput) -> ccsim::Result<Vec<u8>>;
+
 /// Longest one run of a random scenario may take before it counts as hung.
 const RUN_LIMIT: Duration = Duration::from_secs(30);
 
@@ -1284,6 +1287,22 @@ fn random_valid_scenarios_give_consistent_outcomes() {
             fingerprint(&out) == fingerprint(&again),
             "a re-run (2 threads) gave different metrics\n--- scenario ---\n{text}"
         );
+        for (name, write) in [
+            ("summary.csv", report::summary_csv as CsvWriter),
+            ("breakdown.csv", report::breakdown_csv),
+        ] {
+            let bytes = write(&s, &out).map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
+            let lower = String::from_utf8_lossy(&bytes).to_lowercase();
+            prop_assert!(
+                !lower.contains("nan") && !lower.contains("inf"),
+                "{name} holds NaN or inf\n--- scenario ---\n{text}"
+            );
+            let again = write(&s, &again).map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
+            prop_assert!(
+                bytes == again,
+                "a re-run (2 threads) wrote a different {name}\n--- scenario ---\n{text}"
+            );
+        }
         runs.set(runs.get() + 1);
         let offered: f64 = out
             .outcomes
