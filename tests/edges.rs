@@ -492,3 +492,313 @@ fn weekday_factors_cannot_lift_the_rate_past_the_cap() {
         "accepted a peak arrival rate of {peak}/h (cap 1000000/h):\n{text}"
     );
 }
+
+// ----------------------------------------------------------------------------------------------
+// Channels and staffing
+// ----------------------------------------------------------------------------------------------
+
+/// As `run_within`, on a worker thread: a run that hangs fails the test at `limit` instead of
+/// blocking it.
+fn run_deadline(s: &Scenario, limit: Duration, text: &str) -> RunOutput {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = s.clone();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let _ = tx.send(runner::run(&owned, 2).map_err(|e| e.to_string()));
+    });
+    match rx.recv_timeout(limit) {
+        Ok(Ok(out)) => {
+            eprintln!(
+                "{}: {} events in {:.2?}",
+                s.name,
+                out.events(),
+                started.elapsed()
+            );
+            out
+        }
+        Ok(Err(e)) => panic!("{e}\n--- scenario ---\n{text}"),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("the run did not end within {limit:?}:\n{text}")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("the run panicked:\n{text}")
+        }
+    }
+}
+
+/// The values of a breakdown row, by metric name.
+fn row(out: &RunOutput, r: usize, dim: &str, key: &str, metric: &str) -> Option<f64> {
+    let names = ccsim::stats::outcome::dimension_metrics(dim);
+    let i = names.iter().position(|m| *m == metric)?;
+    out.outcomes[r]
+        .breakdown
+        .iter()
+        .find(|(d, k, _)| *d == dim && k == key)
+        .and_then(|(_, _, v)| v[i])
+}
+
+/// Emails arrived = answered + withdrawn + still in the backlog, in every replication.
+fn assert_email_conserved(out: &RunOutput, text: &str) {
+    for (r, (((a, b), c), d)) in values(out, "email_arrived")
+        .iter()
+        .zip(values(out, "email_answered"))
+        .zip(values(out, "email_withdrawn"))
+        .zip(values(out, "email_backlog_end"))
+        .enumerate()
+    {
+        assert_eq!(
+            *a,
+            Some(b.unwrap_or(-1.0) + c.unwrap_or(-1.0) + d.unwrap_or(-1.0)),
+            "replication {r}: email arrived {a:?}, answered {b:?}, withdrawn {c:?}, backlog {d:?}\n{text}"
+        );
+    }
+}
+
+#[test]
+fn chat_concurrency_with_zero_arrivals() {
+    let text = scenario(
+        "replications = 2\nhorizon = \"1d\"",
+        "rate = \"0/h\"",
+        "channels = { chat = 1.0 }\npatience = { chat = { dist = \"exponential\", mean = \"5m\" } }",
+        EXP_3M,
+        "agents = 3\nchannels = [\"chat\"]\nchat_concurrency = 3",
+    ) + "\n[channels.chat]\nhandle_stretch = [1.0, 1.25, 1.6]\n";
+    let s = load(&text);
+    let out = run_deadline(&s, Duration::from_secs(10), &text);
+    assert_sensible(&s, &out, &text);
+    assert_eq!(values(&out, "offered"), vec![Some(0.0); 2]);
+    assert_eq!(values(&out, "occupancy"), vec![Some(0.0); 2]);
+    for r in 0..2 {
+        assert_eq!(row(&out, r, "channel", "chat", "offered"), Some(0.0));
+        assert_eq!(row(&out, r, "channel", "chat", "p_abandon"), None);
+        assert_eq!(row(&out, r, "channel", "chat", "aht_s"), None);
+    }
+}
+
+#[test]
+fn email_with_nobody_staffed_grows_a_backlog() {
+    let text = scenario(
+        "replications = 2\nhorizon = \"2d\"\ndrain = \"1d\"",
+        "rate = \"10/h\"",
+        "channels = { email = 1.0 }",
+        EXP_3M,
+        "agents = 0\nchannels = [\"email\"]",
+    ) + "\n[channels.email]\ntarget = \"4h\"\n";
+    let s = load(&text);
+    let out = run_deadline(&s, Duration::from_secs(10), &text);
+    assert_sensible(&s, &out, &text);
+    assert_email_conserved(&out, &text);
+    let arrived = mean(&out, "email_arrived");
+    assert!(arrived > 300.0, "email arrived {arrived} in 2 days at 10/h");
+    assert_eq!(mean(&out, "email_answered"), 0.0);
+    assert_eq!(mean(&out, "email_backlog_end"), arrived);
+    assert_eq!(values(&out, "email_age_mean_s"), vec![None; 2]);
+    assert_eq!(values(&out, "email_within_target"), vec![None; 2]);
+    // Nothing waits live: the email backlog is not a phone queue.
+    assert_eq!(mean(&out, "offered"), 0.0);
+    let day_start = mean(&out, "email_backlog_day_start");
+    assert!(
+        day_start > 0.0 && day_start < arrived,
+        "backlog at the start of a day {day_start} (0 on day 1, about 240 on day 2)"
+    );
+    assert_eq!(mean(&out, "open_share"), 1.0, "no email is ever answered");
+}
+
+#[test]
+fn callback_with_every_agent_absent() {
+    for group in ["agents = 0", "agents = 2\nshrinkage = 1.0"] {
+        let text = scenario(
+            "replications = 2\nhorizon = \"4h\"\ndrain = \"2h\"",
+            "rate = \"30/h\"",
+            "patience = { dist = \"exponential\", mean = \"3m\" }",
+            EXP_3M,
+            group,
+        ) + "\n[channels.phone]\ncallback = { offer_when_wait_over = \"1m\", accept = 0.5 }\n\n[cost]\ncallbacks = 1.0\n";
+        let Ok(s) = load_str(Path::new("edge.toml"), text.clone(), "edge") else {
+            assert!(group.contains("shrinkage"), "does not load:\n{text}");
+            continue; // a shrinkage of 1 may be refused
+        };
+        let out = run_deadline(&s, Duration::from_secs(10), &text);
+        assert_sensible(&s, &out, &text);
+        let (offered, accepted, missed) = (
+            mean(&out, "callbacks_offered"),
+            mean(&out, "callbacks_accepted"),
+            mean(&out, "callbacks_missed"),
+        );
+        assert!(
+            offered > 50.0,
+            "{group}: callbacks offered {offered} (every caller must wait)"
+        );
+        assert!(accepted <= offered && accepted > 0.0, "{group}: {accepted}");
+        assert_eq!(missed, 0.0, "{group}: no agent ever calls back");
+        assert_eq!(mean(&out, "answered"), 0.0, "{group}");
+        assert_eq!(
+            mean(&out, "cost_other"),
+            0.0,
+            "{group}: no callback was made"
+        );
+    }
+}
+
+#[test]
+fn shifts_with_nobody_on_them_and_infinite_patience() {
+    for drain in ["2h", "7d"] {
+        let text = scenario(
+            &format!("replications = 2\nhorizon = \"1d\"\ndrain = \"{drain}\""),
+            "rate = \"20/h\"",
+            "patience = \"infinite\"",
+            EXP_3M,
+            "shifts = [{ start = \"08:00\", length = \"8h\", agents = 0, breaks = [{ after = \"2h\", length = \"15m\" }] }]",
+        );
+        let s = load(&text);
+        let out = run_deadline(&s, Duration::from_secs(20), &text);
+        assert_sensible(&s, &out, &text);
+        let offered = mean(&out, "offered");
+        assert!(offered > 300.0, "{drain}: offered {offered}");
+        assert_eq!(mean(&out, "answered"), 0.0, "{drain}");
+        assert_eq!(mean(&out, "abandoned"), 0.0, "{drain}: nobody hangs up");
+        assert_eq!(mean(&out, "open_share"), 1.0, "{drain}");
+        assert_eq!(mean(&out, "agents_staffed"), 0.0, "{drain}");
+        assert_eq!(values(&out, "occupancy"), vec![None; 2], "{drain}");
+    }
+}
+
+/// Regression (found by tests/properties.rs): an email past its target makes the customer
+/// chase on the phone while the email stays in the backlog, so a journey has two contacts at
+/// once. When the phone call fails, a retry is scheduled; if the email is then answered and
+/// the journey ends (resolved, or given up at max_attempts), the journey is removed and the
+/// pending `Event::Retry` fired on a dead (or reused) journey id: "engine writes only live ids".
+#[test]
+fn a_retry_pending_when_the_email_ends_the_journey() {
+    for resolve in ["0.0", "1.0"] {
+        let text = scenario(
+            "replications = 2\nhorizon = \"2h\"\ndrain = \"1d\"",
+            "rate = \"27/h\"",
+            "channels = { email = 1.0 }\npatience = { dist = \"exponential\", mean = \"10s\" }\npersistence = { retry = 1.0, delay = { dist = \"exponential\", mean = \"23m\" }, max_attempts = 3 }",
+            &format!("handle = {{ dist = \"constant\", value = \"10m\" }}\nresolve = {resolve}"),
+            "agents = 1\nchannels = [\"phone\", \"email\"]",
+        ) + "\n[channels.email]\ntarget = \"1m\"\n";
+        let s = load(&text);
+        let out = run_deadline(&s, Duration::from_secs(10), &text);
+        assert_sensible(&s, &out, &text);
+        assert_email_conserved(&out, &text);
+        assert!(mean(&out, "repeat_contacts_per_issue_email_late") > 0.0);
+    }
+}
+
+/// Regression: a customer chasing a late email through self-service while the email is
+/// answered and resolves the issue; the session then ends on a journey already ended and
+/// removed with its last contact.
+#[test]
+fn a_self_service_chase_ending_after_the_email_resolved() {
+    let text = scenario(
+        "replications = 2\nhorizon = \"4h\"\ndrain = \"1d\"",
+        "rate = \"20/h\"",
+        "channels = { email = 1.0 }\npersistence = { retry = 1.0, delay = { dist = \"constant\", value = \"1m\" }, max_attempts = 3, switch = { self_service = 1.0 } }",
+        "handle = { dist = \"constant\", value = \"2m\" }\nself_service = 0.5",
+        "agents = 1\nchannels = [\"phone\", \"email\"]",
+    ) + "\n[channels.email]\ntarget = \"1m\"\n\n[channels.self_service]\nduration = { dist = \"constant\", value = \"30m\" }\n";
+    let s = load(&text);
+    let out = run_deadline(&s, Duration::from_secs(10), &text);
+    assert_sensible(&s, &out, &text);
+    assert_email_conserved(&out, &text);
+    assert!(mean(&out, "self_service_sessions") > 0.0);
+    assert!(mean(&out, "repeat_contacts_per_issue_email_late") > 0.0);
+}
+
+/// Regression: a customer whose email runs past its target chases by phone (the switch
+/// chances name no other channel), but the phone did not count as a channel in use: no
+/// `channel phone` row in breakdown.csv (the live rows summed to less than `offered`), and a
+/// file whose groups serve only email loaded although nobody could ever answer those calls.
+#[test]
+fn a_late_email_chased_by_phone_counts_the_phone_as_used() {
+    let persona = "channels = { email = 1.0 }\npatience = { dist = \"exponential\", mean = \"1m\" }\npersistence = { retry = 1.0, delay = { dist = \"constant\", value = \"5m\" }, max_attempts = 3 }";
+    let head = "replications = 2\nhorizon = \"4h\"\ndrain = \"2h\"";
+    let tail = "\n[channels.email]\ntarget = \"10m\"\n";
+    let text = scenario(
+        head,
+        "rate = \"20/h\"",
+        persona,
+        EXP_3M,
+        "agents = 0\nchannels = [\"phone\", \"email\"]",
+    ) + tail;
+    let s = load(&text);
+    let out = run_deadline(&s, Duration::from_secs(10), &text);
+    assert_sensible(&s, &out, &text);
+    assert_email_conserved(&out, &text);
+    for r in 0..2 {
+        let offered = out.outcomes[r].summary[SUMMARY_METRICS
+            .iter()
+            .position(|m| *m == "offered")
+            .expect("offered")];
+        assert!(offered.is_some_and(|x| x > 0.0), "no chase call:\n{text}");
+        assert_eq!(
+            row(&out, r, "channel", "phone", "offered"),
+            offered,
+            "replication {r}: the phone row must hold the chase calls:\n{text}"
+        );
+    }
+    let email_only = scenario(
+        head,
+        "rate = \"20/h\"",
+        persona,
+        EXP_3M,
+        "agents = 2\nchannels = [\"email\"]",
+    ) + tail;
+    let refused = load_str(Path::new("edge.toml"), email_only.clone(), "edge");
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("phone")),
+        "customers chase late emails by phone, but no group answers the phone; loaded:\n{email_only}"
+    );
+}
+
+/// Regression: a caller who took a callback, was reached, and was then transferred (here every
+/// call is misrouted first) was "called back" a second time by the next group: each such
+/// callback was counted and charged twice (`[cost] callbacks`), and with `reach` < 1 a
+/// customer already on the line could be "not reached" and sent away.
+#[test]
+fn a_callback_reached_then_transferred_is_called_once() {
+    let text = "[scenario]\nname = \"edge\"\nreplications = 2\nhorizon = \"4h\"\ndrain = \"2h\"\n\n[arrivals]\nrate = \"40/h\"\n\n[[persona]]\nname = \"caller\"\npatience = { dist = \"exponential\", mean = \"10m\" }\n\n[[reason]]\nname = \"call\"\nskill = \"billing\"\nhandle = { dist = \"exponential\", mean = \"3m\" }\n\n[[group]]\nname = \"billing\"\nskills = { billing = 1.0 }\nagents = 3\n\n[[group]]\nname = \"tech\"\nskills = { tech = 1.0 }\nagents = 1\n\n[channels.phone]\nmisroute = 1.0\ncallback = { offer_when_wait_over = \"0s\", accept = 1.0, reach = 1.0 }\n\n[cost]\ncallbacks = 1.0\n";
+    let s = load(text);
+    let out = run_deadline(&s, Duration::from_secs(10), text);
+    assert_sensible(&s, &out, text);
+    assert!(
+        mean(&out, "transfers_per_contact") > 0.3,
+        "misrouted calls are transferred"
+    );
+    // Calls cost nothing per minute here: the other cost is 1.0 per callback made.
+    for (r, (made, accepted)) in values(&out, "cost_other")
+        .iter()
+        .zip(values(&out, "callbacks_accepted"))
+        .enumerate()
+    {
+        let (made, accepted) = (made.unwrap_or(-1.0), accepted.unwrap_or(-1.0));
+        assert!(accepted > 0.0, "replication {r}: no callback accepted");
+        assert!(
+            made <= accepted,
+            "replication {r}: {made} callbacks made for {accepted} accepted:\n{text}"
+        );
+    }
+}
+
+/// Regression: as with retries, a case owner's follow-up call (`ownership = "own"`) was
+/// scheduled by the phone chase of a late email; when the email then ended the journey, the
+/// pending `Event::FollowUp` fired on a removed journey: "engine writes only live ids".
+#[test]
+fn a_follow_up_pending_when_the_email_ends_the_journey() {
+    for resolve in ["0.0", "0.5"] {
+        let text = scenario(
+            "replications = 3\nhorizon = \"4h\"\ndrain = \"1d\"",
+            "rate = \"27/h\"",
+            "channels = { email = 1.0 }\npatience = { dist = \"exponential\", mean = \"10s\" }\npersistence = { retry = 1.0, delay = { dist = \"exponential\", mean = \"23m\" }, max_attempts = 4 }",
+            &format!("handle = {{ dist = \"constant\", value = \"10m\" }}\nresolve = {resolve}"),
+            "agents = 1\nchannels = [\"phone\", \"email\"]",
+        ) + "\n[channels.email]\ntarget = \"1m\"\n\n[policy]\nownership = \"own\"\nfollow_up = { dist = \"exponential\", mean = \"30m\" }\n";
+        let s = load(&text);
+        let out = run_deadline(&s, Duration::from_secs(10), &text);
+        assert_sensible(&s, &out, &text);
+        assert_email_conserved(&out, &text);
+    }
+}

@@ -278,6 +278,8 @@ impl Sim<'_> {
             self.raw.features.callbacks_made += 1;
         }
         if uniform01(&mut self.rng.callback) < cb.reach {
+            // Reached: a call like any other from here on (a transfer does not call back again).
+            self.contacts[c].callback = false;
             return self.decide(c, g, prof);
         }
         if measured {
@@ -428,8 +430,10 @@ impl Sim<'_> {
         if !contained {
             self.contacts[c].outcome = Outcome::NotResolved;
         }
+        // Read before the contact ends: the journey goes with its last contact once done.
+        let done = self.journeys[j].done;
         self.end_contact(c);
-        if self.journeys[j].done {
+        if done {
             return;
         }
         if contained {

@@ -56,8 +56,7 @@ impl Sim<'_> {
         if self.s.policy.ownership == Ownership::Own && jr.owner.is_some() {
             if u32::from(jr.attempts) < max {
                 let delay = self.s.policy.follow_up.sample(&mut self.rng.follow_up);
-                let seq = self.journeys[j].seq;
-                self.schedule(self.now + delay, Event::FollowUp(j, seq));
+                self.schedule(self.now + delay, Event::FollowUp(j, jr.seq));
             } else {
                 self.journeys[j].cause = Cause::NotResolved;
                 self.end_journey(j, false);
@@ -68,7 +67,11 @@ impl Sim<'_> {
     }
 
     /// The owner calls the customer back, straight to the owner's team.
-    pub(super) fn on_follow_up(&mut self, j: u32) {
+    pub(super) fn on_follow_up(&mut self, j: u32, seq: u32) {
+        // The journey may have ended meanwhile through another of its contacts (an email).
+        if !self.pending(j, seq) {
+            return;
+        }
         let jr = &mut self.journeys[j];
         jr.attempts += 1;
         jr.cause = Cause::FollowUp;
@@ -89,7 +92,11 @@ impl Sim<'_> {
     }
 
     /// The customer tries again; the repeat contact is counted under the last failure's cause.
-    pub(super) fn on_retry(&mut self, j: u32) {
+    pub(super) fn on_retry(&mut self, j: u32, seq: u32) {
+        // The journey may have ended meanwhile through another of its contacts (an email).
+        if !self.pending(j, seq) {
+            return;
+        }
         let jr = &mut self.journeys[j];
         jr.attempts += 1;
         let (measured, cause) = (jr.measured, jr.cause);
@@ -113,8 +120,7 @@ impl Sim<'_> {
         let p = &self.s.personas[jr.persona as usize].persistence;
         if u32::from(jr.attempts) < p.max_attempts && uniform01(&mut self.rng.retry) < p.retry {
             let delay = p.delay.sample(&mut self.rng.retry);
-            let seq = self.journeys[j].seq;
-            self.schedule(self.now + delay, Event::Retry(j, seq));
+            self.schedule(self.now + delay, Event::Retry(j, jr.seq));
         } else {
             self.end_journey(j, false);
         }

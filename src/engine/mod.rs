@@ -304,22 +304,14 @@ impl<'s> Sim<'s> {
                 Event::Overflow(c) => self.on_overflow(c),
                 Event::ServiceDone(c) => self.on_service_done(c),
                 Event::AgentFree(g) => self.agent_available(g),
-                Event::Retry(j, seq) => {
-                    if self.pending(j, seq) {
-                        self.on_retry(j)
-                    }
-                }
+                Event::Retry(j, seq) => self.on_retry(j, seq),
                 Event::Boundary => self.on_boundary(),
                 Event::Staff => self.on_staff(),
                 Event::WindowEnd => self.flush(),
                 Event::PartnerDone(c) => self.on_partner_done(c),
                 Event::PartnerAction(j, seq) => self.on_partner_action(j, seq),
                 Event::Chase(j, seq) => self.on_chase(j, seq),
-                Event::FollowUp(j, seq) => {
-                    if self.pending(j, seq) {
-                        self.on_follow_up(j)
-                    }
-                }
+                Event::FollowUp(j, seq) => self.on_follow_up(j, seq),
                 Event::ChatDone(c) => self.on_chat_done(c),
                 Event::EmailLate(c) => self.on_email_late(c),
                 Event::SelfServiceDone(c) => self.on_self_service_done(c),
@@ -375,7 +367,7 @@ impl<'s> Sim<'s> {
 
     /// Whether journey `j` with arrival number `seq` is still open: a journey with several
     /// contacts alive (an email and a chase call) may end while a retry or follow-up is pending.
-    fn pending(&self, j: u32, seq: u32) -> bool {
+    pub(super) fn pending(&self, j: u32, seq: u32) -> bool {
         self.journeys
             .get(j)
             .is_some_and(|jr| jr.seq == seq && !jr.done)

@@ -183,6 +183,17 @@ impl Scenario {
         if used[Channel::Social as usize] {
             used[self.social.redirect as usize] = true;
         }
+        // A customer chasing a late email calls, unless switch chances name another channel.
+        if used[Channel::Email as usize]
+            && self.personas.iter().any(|p| {
+                let q = &p.persistence;
+                q.retry > 0.0
+                    && q.max_attempts > 1
+                    && (0..N_CHANNELS).all(|i| i == Channel::Email as usize || q.switch[i] <= 0.0)
+            })
+        {
+            used[Channel::Phone as usize] = true;
+        }
         used
     }
 
