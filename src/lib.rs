@@ -27,6 +27,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod guard;
 pub mod report;
 pub mod rng;
 pub mod runner;

@@ -94,6 +94,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         partners: Vec::new(),
         satisfaction: Satisfaction::default(),
         cost: Cost::default(),
+        max_in_flight: crate::guard::max_in_flight(),
     };
     let allowed = [
         "name",
