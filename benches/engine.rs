@@ -1,15 +1,22 @@
-//! Criterion benches: the full engine against the bare-loop yardstick, in arrivals per second.
+//! Criterion benches: the full engine against the bare-loop yardstick, in simulated contacts
+//! per second.
 //!
 //! Groups `bench-mmcm` and `bench-mmc` (the workloads of `ccsim::bench`) each time `ccsim`
 //! (one replication of `engine::run`) and `yardstick` (`bench::bare_loop`, the bare loop on the
 //! same queue); `scenario-day` runs one replication of `scenarios/one-site-day.toml` when that
-//! file exists. Throughput is in arrivals (contacts offered in the window for the engine).
+//! file exists; `journey-rich` one replication of `scenarios/journey-rich.toml`; `sweep-100` a
+//! 100-scenario sweep of bench-mmcm (agents 45 to 144, 10 000 arrivals each) through
+//! `sweep::run_sweep`, results files included. Throughput (`Throughput::Elements`) is in
+//! contacts simulated: every contact the engine created (warm-up and drain included), and the
+//! arrivals for the yardstick.
+//!
+//! A quick look: `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 3`.
 
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
-use ccsim::{bench, engine, scenario};
+use ccsim::{bench, engine, runner, scenario, sweep};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -29,9 +36,9 @@ fn short_group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallT
 /// The engine and the yardstick on one workload, in a group named after it.
 fn workload(c: &mut Criterion, name: &str) {
     let s = bench::workload(name, ARRIVALS).expect("bench workloads are valid");
-    let offered = engine::run(&s, 0).raw.all.offered;
+    let contacts = engine::run(&s, 0).raw.contacts_created;
     let mut group = short_group(c, name);
-    group.throughput(Throughput::Elements(offered));
+    group.throughput(Throughput::Elements(contacts));
     group.bench_function("ccsim", |b| b.iter(|| engine::run(black_box(&s), 0)));
     group.throughput(Throughput::Elements(ARRIVALS));
     group.bench_function("yardstick", |b| {
@@ -67,9 +74,9 @@ fn scenario_day(c: &mut Criterion) {
             return;
         }
     };
-    let offered = engine::run(&s, 0).raw.all.offered;
+    let contacts = engine::run(&s, 0).raw.contacts_created;
     let mut group = short_group(c, "scenario-day");
-    group.throughput(Throughput::Elements(offered.max(1)));
+    group.throughput(Throughput::Elements(contacts.max(1)));
     group.bench_function("one-site-day", |b| b.iter(|| engine::run(black_box(&s), 0)));
     group.finish();
 }
@@ -91,5 +98,63 @@ fn journeys(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mmcm, mmc, scenario_day, journeys);
+/// Scenarios in the sweep bench (one per head count).
+const SWEEP_SCENARIOS: u64 = 100;
+/// Arrivals per scenario of the sweep bench.
+const SWEEP_ARRIVALS: u64 = 10_000;
+
+/// A 100-scenario sweep (grid over the agents of bench-mmcm, one replication each) run by
+/// `sweep::run_sweep` on all cores, writing its results folder, as `ccsim sweep` does.
+fn sweep_100(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let base = bench::workload("bench-mmcm", SWEEP_ARRIVALS).expect("valid");
+    let agents: Vec<String> = (45..45 + SWEEP_SCENARIOS).map(|a| a.to_string()).collect();
+    std::fs::write(
+        dir.path().join("base.toml"),
+        format!(
+            "[scenario]\nname = \"bench-mmcm\"\nseed = 7\nreplications = 1\n\
+             horizon = \"{}s\"\nwarmup = \"1h\"\n[arrivals]\nrate = \"1000/h\"\n\
+             [[persona]]\nname = \"caller\"\n\
+             patience = {{ dist = \"exponential\", mean = \"120s\" }}\n\
+             [[reason]]\nname = \"any\"\n\
+             handle = {{ dist = \"exponential\", mean = \"180s\" }}\n\
+             [[group]]\nname = \"agents\"\nagents = 53\n",
+            base.horizon / 1000
+        ),
+    )
+    .expect("write the base");
+    let file = dir.path().join("sweep.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[sweep]\nbase = \"base.toml\"\ndesign = \"grid\"\n\
+             [sweep.vary]\n\"group.agents.agents\" = [{}]\n",
+            agents.join(", ")
+        ),
+    )
+    .expect("write the sweep");
+    let sw = sweep::load(&file).expect("the sweep is valid");
+    let scenarios = sw.scenarios().expect("scenarios");
+    assert_eq!(scenarios.len() as u64, SWEEP_SCENARIOS);
+    let contacts: u64 = scenarios
+        .iter()
+        .map(|s| engine::run(&s.scenario, 0).raw.contacts_created)
+        .sum();
+    let opts = sweep::SweepOptions {
+        out: dir.path().join("out"),
+        threads: runner::thread_count(None),
+        ..Default::default()
+    };
+    let mut group = short_group(c, "sweep-100");
+    group.throughput(Throughput::Elements(contacts));
+    group.bench_function("ccsim", |b| {
+        b.iter(|| {
+            let _ = std::fs::remove_dir_all(&opts.out);
+            sweep::run_sweep(black_box(&sw), &opts).expect("the sweep runs")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, mmcm, mmc, scenario_day, journeys, sweep_100);
 criterion_main!(benches);

@@ -57,6 +57,10 @@ pub enum Command {
         /// Also write report.html (charts and tables) into --out after the results.
         #[arg(long)]
         report: bool,
+        /// Run scenarios whose estimated work is above the runaway guard's limit
+        /// (2e9 contacts; see docs/performance.md).
+        #[arg(long)]
+        force: bool,
     },
     /// Write DIR/report.html: one self-contained page with the headline table and charts of a
     /// results folder (a run, a sweep or a merged sweep); no network, no script.
@@ -202,6 +206,10 @@ pub struct RunArgs {
     /// Also write report.html (charts and tables) into the results folder.
     #[arg(long)]
     pub report: bool,
+    /// Run even if the estimated work is above the runaway guard's limit (2e9 contacts; see
+    /// docs/performance.md).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `ccsim selftest`.
@@ -271,6 +279,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             resume,
             shard,
             report,
+            force,
         } => {
             let sweep = crate::sweep::load(&file)?;
             let threads = runner::thread_count(threads);
@@ -289,6 +298,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 resume,
                 progress,
                 shard,
+                force,
             };
             let rep = crate::sweep::run_sweep(&sweep, &opts)?;
             if let Some(b) = bar {
@@ -386,6 +396,12 @@ fn run(args: RunArgs) -> Result<()> {
     let loaded = scenario::load_file(&args.file)?;
     let mut s = loaded.scenario;
     apply_overrides(&mut s, &args)?;
+    crate::guard::check(
+        &s,
+        &format!("`{}` ({})", s.name, args.file.display()),
+        crate::guard::work_limit(),
+        args.force,
+    )?;
     let threads = runner::thread_count(args.threads);
     let out_dir = args
         .out

@@ -219,6 +219,10 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// A run beyond a limit of the runaway guard (`guard`): too much estimated work, or too
+    /// many contacts in flight.
+    #[error("{0}")]
+    Limit(String),
     /// Results that do not match what they should (e.g. `verify`).
     #[error("{0}")]
     Mismatch(String),

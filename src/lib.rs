@@ -28,6 +28,7 @@ pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod guard;
 pub mod report;
 pub mod rng;
 pub mod runner;

@@ -53,6 +53,7 @@ pub fn run_with(s: &Scenario, threads: usize, trace: bool) -> Result<RunOutput> 
             .map(|r| engine::run_traced(s, u64::from(r), trace))
             .collect::<Vec<_>>()
     });
+    crate::guard::check_outcomes(&format!("`{}`", s.name), &outcomes, s.max_in_flight)?;
     Ok(RunOutput {
         outcomes,
         wall: start.elapsed(),

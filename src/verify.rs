@@ -156,6 +156,8 @@ fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
     let opts = sweep::SweepOptions {
         out: tmp.clone(),
         threads,
+        // The run being verified was allowed (or forced) already.
+        force: true,
         ..Default::default()
     };
     let result = sweep::run_sweep(&sw, &opts).and_then(|_| {

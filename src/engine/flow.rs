@@ -109,6 +109,12 @@ impl Sim<'_> {
             self.trace_start(c, j);
         }
         self.raw.peak_contacts = self.raw.peak_contacts.max(self.contacts.live() as u64);
+        if self.raw.peak_contacts > s.max_in_flight {
+            // Runaway guard (crate::guard): end the replication after this instant instead of
+            // exhausting memory; the runner turns the mark into an error.
+            self.raw.in_flight_cap_at = Some(self.now);
+            self.hard_stop = self.now;
+        }
         c
     }
 

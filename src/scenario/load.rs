@@ -167,6 +167,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         partners: Vec::new(),
         satisfaction: Satisfaction::default(),
         cost: Cost::default(),
+        max_in_flight: crate::guard::max_in_flight(),
     };
     let Some(f) = node.and_then(|n| r.table(n, "scenario", SCENARIO_KEYS, &[])) else {
         return s;

@@ -70,6 +70,9 @@ pub struct Scenario {
     pub satisfaction: Satisfaction,
     /// Money beyond agents, partners and concessions.
     pub cost: Cost,
+    /// Cap on contacts alive at once in one replication (not a file key: set on loading from
+    /// `guard::max_in_flight`); past it the replication stops and the run fails.
+    pub max_in_flight: u64,
 }
 
 /// The journey-level satisfaction model (scores 1-5) and the survey view.

@@ -2,7 +2,7 @@
 
 use super::tally::{AgentTime, ChannelTally, ContactTally, EMAIL_AGE_BAND_NAMES, JourneyTally};
 use crate::scenario::Scenario;
-use crate::time::HOUR;
+use crate::time::{HOUR, Ticks};
 
 /// Metrics of summary.csv, in output order. Names are a public interface: never rename.
 pub const SUMMARY_METRICS: &[&str] = &[
@@ -194,6 +194,9 @@ pub struct Raw {
     pub events: u64,
     /// Largest number of contacts in the system at once (for memory figures).
     pub peak_contacts: u64,
+    /// When the replication stopped at `Scenario::max_in_flight` contacts in flight (the
+    /// runaway guard, `guard`); `None` for a run that ended normally.
+    pub in_flight_cap_at: Option<Ticks>,
     /// Contacts of every kind simulated, warm-up and drain included (for throughput figures).
     pub contacts_created: u64,
     /// Every contact of measured journeys (only with `--trace`).

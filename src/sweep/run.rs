@@ -34,6 +34,8 @@ pub struct SweepOptions {
     pub shard: Option<(usize, usize)>,
     /// Called after each scenario with (scenarios done, scenarios in all, replications done).
     pub progress: Option<Progress>,
+    /// Run scenarios whose estimated work is above the runaway guard's limit (`guard`).
+    pub force: bool,
 }
 
 impl std::fmt::Debug for SweepOptions {
@@ -42,6 +44,7 @@ impl std::fmt::Debug for SweepOptions {
             .field("out", &self.out)
             .field("threads", &self.threads)
             .field("resume", &self.resume)
+            .field("force", &self.force)
             .finish()
     }
 }
@@ -182,6 +185,7 @@ impl Files {
 /// Run every scenario of the sweep and write the results folder.
 pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
     let scenarios = sweep.scenarios()?;
+    guard_scenarios(sweep, opts, &scenarios)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
@@ -235,7 +239,10 @@ fn write_sweep(
         .compare_to
         .as_ref()
         .and_then(|c| scenarios.iter().position(|s| &s.name == c));
-    let reference = compare.map(|i| run_chunk(pool, &scenarios[i..=i]).remove(0));
+    let reference = match compare {
+        Some(i) => Some(run_chunk(pool, &scenarios[i..=i])?.remove(0)),
+        None => None,
+    };
     let (lo, hi) = shard_range(scenarios.len(), opts.shard)?;
     let chunk = (opts.threads * 4).max(8);
     let mut first = done == 0;
@@ -243,7 +250,7 @@ fn write_sweep(
     let mut finished = done;
     for block in scenarios[(lo + done).min(hi)..hi].chunks(chunk) {
         // The comparison scenario runs again in its block: same seeds, same bytes.
-        let outs = run_chunk(pool, block);
+        let outs = run_chunk(pool, block)?;
         for (sc, out) in block.iter().zip(outs) {
             replications += out.outcomes.len() as u64;
             write_scenario(&mut files, sc, &out, reference.as_ref(), first)?;
@@ -316,9 +323,26 @@ fn write_sweep(
     })
 }
 
+/// Refuse the sweep, naming the first scenario to run whose estimated work is above the
+/// runaway guard's limit, unless `opts.force` (`guard::check`).
+fn guard_scenarios(sweep: &Sweep, opts: &SweepOptions, scenarios: &[SweepScenario]) -> Result<()> {
+    let limit = crate::guard::work_limit();
+    let (lo, hi) = shard_range(scenarios.len(), opts.shard)?;
+    let compare = sweep
+        .compare_to
+        .as_ref()
+        .and_then(|c| scenarios.iter().find(|s| &s.name == c));
+    for sc in scenarios[lo..hi].iter().chain(compare) {
+        let label = format!("`{}` of sweep {}", sc.name, sweep.file.display());
+        crate::guard::check(&sc.scenario, &label, limit, opts.force)?;
+    }
+    Ok(())
+}
+
 /// Run a block of scenarios: every (scenario, replication) is one work item; results come
-/// back in index order whatever the threads.
-fn run_chunk(pool: &rayon::ThreadPool, block: &[SweepScenario]) -> Vec<RunOutput> {
+/// back in index order whatever the threads. Fails if a replication stopped at the runaway
+/// guard's in-flight cap.
+fn run_chunk(pool: &rayon::ThreadPool, block: &[SweepScenario]) -> Result<Vec<RunOutput>> {
     let items: Vec<(usize, u32)> = block
         .iter()
         .enumerate()
@@ -334,10 +358,19 @@ fn run_chunk(pool: &rayon::ThreadPool, block: &[SweepScenario]) -> Vec<RunOutput
     let mut it = outcomes.into_iter();
     block
         .iter()
-        .map(|s| RunOutput {
-            outcomes: it.by_ref().take(s.scenario.replications as usize).collect(),
-            wall: start.elapsed(),
-            threads: pool.current_num_threads(),
+        .map(|s| {
+            let outcomes: Vec<Outcome> =
+                it.by_ref().take(s.scenario.replications as usize).collect();
+            crate::guard::check_outcomes(
+                &format!("`{}`", s.name),
+                &outcomes,
+                s.scenario.max_in_flight,
+            )?;
+            Ok(RunOutput {
+                outcomes,
+                wall: start.elapsed(),
+                threads: pool.current_num_threads(),
+            })
         })
         .collect()
 }
