@@ -421,7 +421,10 @@ fn pick(rng: &mut SimRng, weights: impl ExactSizeIterator<Item = f64>) -> usize 
     let mut last = 0;
     for (i, w) in weights.enumerate() {
         acc += w;
-        last = i;
+        if w > 0.0 {
+            // Rounding may leave u above the total: the last choice that can happen takes it.
+            last = i;
+        }
         if u < acc {
             return i;
         }

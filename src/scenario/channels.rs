@@ -291,6 +291,42 @@ pub fn check_served(r: &mut Reader, s: &Scenario, node: &Node) {
         }
         let served = s.groups.iter().any(|g| g.channels[ch as usize])
             || (ch == Channel::Social && s.social.group.is_some());
+        if served && ch != Channel::Social {
+            // Each reason must find a group with its skill on the channel, or it waits forever.
+            for reason in &s.reasons {
+                if !s
+                    .groups
+                    .iter()
+                    .any(|g| g.proficiency(reason.skill).is_some())
+                {
+                    continue; // reported on the reason itself
+                }
+                let able = s
+                    .groups
+                    .iter()
+                    .any(|g| g.channels[ch as usize] && g.proficiency(reason.skill).is_some());
+                if !able {
+                    let skill = reason
+                        .skill
+                        .map_or("(none)", |k| s.skills[k.0 as usize].as_str());
+                    r.error_help(
+                        node.span,
+                        "group",
+                        format!(
+                            "reason \"{}\" comes by {} but no group serving {} has its skill \"{skill}\"",
+                            reason.name,
+                            ch.name(),
+                            ch.name()
+                        ),
+                        format!(
+                            "add skill \"{skill}\" to a group serving {}, or add \"{}\" to the channels of a group with the skill",
+                            ch.name(),
+                            ch.name()
+                        ),
+                    );
+                }
+            }
+        }
         if !served {
             r.error_help(
                 node.span,
