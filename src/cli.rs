@@ -72,8 +72,9 @@ pub enum Command {
         #[arg(long, allow_hyphen_values = true)]
         sl_target: Option<String>,
     },
-    /// Put the shard folders of a sweep back together (the same bytes as one run); refuses an
-    /// incomplete or mixed set and names the missing shards.
+    /// Put the shard folders of a sweep back together (every results file the bytes of one
+    /// run; manifest.json too but for started, wall_seconds, threads and merged_from); refuses
+    /// an incomplete or mixed set and names the missing shards.
     #[command(
         after_help = "Example:\n  ccsim merge results/sweep/shard-* --out results/sweep/merged"
     )]
@@ -285,10 +286,16 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             let threads = runner::thread_count(threads);
             let bar = progress_bar(quiet);
             let progress = bar.clone().map(|b| {
+                let started = std::sync::atomic::AtomicBool::new(false);
                 let f: crate::sweep::Progress = std::sync::Arc::new(move |done, all, reps| {
                     b.set_length(all as u64);
                     b.set_position(done as u64);
-                    b.set_message(format!("{reps} replications"));
+                    if !started.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                        // A resumed sweep starts part-way: estimate the ETA from here on.
+                        b.reset_eta();
+                    }
+                    let rate = reps as f64 / b.elapsed().as_secs_f64().max(1e-3);
+                    b.set_message(format!("{rate:.0} replications/s"));
                 });
                 f
             });
@@ -611,9 +618,9 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     }
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:30} {pos}/{len} scenarios, {per_sec}, ETA {eta} ({msg})",
-    ) {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios, {msg}, ETA {eta}")
+    {
         bar.set_style(style);
     }
     Some(bar)

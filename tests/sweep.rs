@@ -364,6 +364,34 @@ fn shards_merge_to_the_bytes_of_one_run_and_a_missing_shard_is_named() {
             "{f}"
         );
     }
+    // manifest.json: the keys of one run's, in the same order, then merged_from; the values
+    // the same but for the timing fields (started: the earliest shard's; wall_seconds: the sum
+    // over the shards; threads: the most any shard used).
+    let manifest = |dir: &Path| -> (Vec<String>, serde_json::Value) {
+        let text = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+        let keys = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("  \""))
+            .filter_map(|l| l.split_once("\":").map(|(k, _)| k.to_string()))
+            .collect();
+        (keys, serde_json::from_str(&text).unwrap())
+    };
+    let (one_keys, mut one) = manifest(&whole);
+    let (merged_keys, mut all) = manifest(&merged);
+    let mut want = one_keys.clone();
+    want.push("merged_from".into());
+    assert_eq!(merged_keys, want);
+    let walls: f64 = (1..=3)
+        .map(|k| manifest(&shard(k)).1["wall_seconds"].as_f64().unwrap())
+        .sum();
+    assert!((all["wall_seconds"].as_f64().unwrap() - walls).abs() < 1e-9);
+    assert_eq!(all["threads"], 1);
+    assert_eq!(all["merged_from"].as_array().unwrap().len(), 3);
+    for k in ["started", "wall_seconds", "threads", "merged_from"] {
+        one.as_object_mut().unwrap().remove(k);
+        all.as_object_mut().unwrap().remove(k);
+    }
+    assert_eq!(one, all);
     std::fs::remove_dir_all(shard(2)).unwrap();
     let bad = dir.path().join("bad");
     let a = args(&bad, &[1, 3]);
@@ -431,4 +459,68 @@ fn shards_merge_to_the_bytes_of_one_run_and_a_missing_shard_is_named() {
             && text.contains("--shard \"${SLURM_ARRAY_TASK_ID}/4\""),
         "{text}"
     );
+}
+
+/// The progress bar is drawn on stderr only when it is a terminal: with stderr piped there is
+/// nothing on it (no carriage return, no escape sequence), and --quiet prints nothing at all.
+/// On a pseudo-terminal (util-linux `script`, where installed) the bar is drawn, not with -q.
+#[test]
+fn the_progress_bar_is_drawn_only_on_a_terminal_and_never_with_quiet() {
+    let (dir, file) = setup(GRID);
+    let out = dir.path().join("piped");
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "stderr is not a terminal: no bar, got {:?}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("5 scenarios, 40 replications"), "{stdout}");
+    assert!(!stdout.contains(['\r', '\x1b']), "{stdout:?}");
+    let quiet = dir.path().join("quiet");
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        quiet.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success());
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "{o:?}");
+
+    // On a terminal.
+    let on_tty = |out: &Path, extra: &str| {
+        let cmd = format!(
+            "'{}' sweep '{}' --out '{}' --threads 2 {extra}",
+            env!("CARGO_BIN_EXE_ccsim"),
+            file.display(),
+            out.display()
+        );
+        Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .env("TERM", "xterm")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    };
+    let Some(o) = on_tty(&dir.path().join("tty"), "") else {
+        eprintln!("SKIP: the terminal case (util-linux `script` is not available)");
+        return;
+    };
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("/5 scenarios, ") && text.contains("replications/s, ETA"),
+        "no bar on a terminal: {text:?}"
+    );
+    let o = on_tty(&dir.path().join("tty-quiet"), "-q").expect("script ran once already");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(!text.contains("scenarios"), "{text:?}");
 }

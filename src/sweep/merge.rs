@@ -1,11 +1,12 @@
 //! `ccsim merge`: put the shards of a sweep back together into the folder a single run would
-//! have written (the same bytes), refusing an incomplete or mixed set.
+//! have written (the same bytes in every results file and scenarios.csv; manifest.json differs
+//! only in its timing fields and `merged_from`), refusing an incomplete or mixed set.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::run::NAMES;
+use super::run::{NAMES, SweepManifest};
 use crate::error::{Error, Result};
 use crate::report;
 
@@ -147,24 +148,32 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
     }
     let path = shards[0].dir.join("scenarios.csv");
     let scenarios = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
-    let mut manifest = shards[0].manifest.clone();
-    if let Some(m) = manifest.as_object_mut() {
-        m.insert("shard".into(), Value::Null);
-        let end = shards
-            .last()
-            .and_then(|s| s.manifest["scenario_range"][1].as_u64())
-            .unwrap_or(0);
-        m.insert("scenario_range".into(), serde_json::json!([0, end]));
-        m.insert(
-            "merged_from".into(),
-            Value::from(
-                shards
-                    .iter()
-                    .map(|s| s.dir.display().to_string())
-                    .collect::<Vec<_>>(),
-            ),
-        );
-    }
+    // The manifest of one run, from the same struct (the same keys in the same order): only
+    // the timing fields (started: the earliest; wall_seconds: the sum; threads: the most) and
+    // merged_from tell it apart.
+    let parts = shards
+        .iter()
+        .map(|s| {
+            serde_json::from_value::<SweepManifest>(s.manifest.clone()).map_err(|e| {
+                Error::Usage(format!(
+                    "{}: manifest.json is not the manifest of a ccsim {} sweep shard ({e})",
+                    s.dir.display(),
+                    env!("CARGO_PKG_VERSION")
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut manifest = parts[0].clone();
+    manifest.shard = None;
+    manifest.scenario_range = [0, parts.last().map_or(0, |p| p.scenario_range[1])];
+    manifest.started = parts
+        .iter()
+        .map(|p| p.started.clone())
+        .min()
+        .unwrap_or_default();
+    manifest.wall_seconds = parts.iter().map(|p| p.wall_seconds).sum();
+    manifest.threads = parts.iter().map(|p| p.threads).max().unwrap_or(1);
+    manifest.merged_from = Some(shards.iter().map(|s| s.dir.display().to_string()).collect());
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     merged.push(("scenarios.csv", scenarios));

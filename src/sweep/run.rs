@@ -2,13 +2,17 @@
 //! results folder a chunk of scenarios at a time, with paired differences against the
 //! comparison scenario.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Sweep, SweepScenario};
 use crate::engine;
@@ -17,7 +21,9 @@ use crate::report::{self, Csv, SUMMARY_HEADER};
 use crate::runner::RunOutput;
 use crate::stats::{Outcome, SUMMARY_METRICS};
 
-/// A progress callback: (scenarios done, scenarios in all, replications done).
+/// A progress callback: (scenarios done, scenarios in all, replications run), the scenarios
+/// those of the shard when there is one, and the replications those run by this call (not
+/// those a resumed sweep found done).
 pub type Progress = std::sync::Arc<dyn Fn(usize, usize, u64) + Send + Sync>;
 
 /// How to run a sweep.
@@ -32,7 +38,7 @@ pub struct SweepOptions {
     /// Run only share `k` of `n` (1-based): a contiguous block of the scenarios, the same
     /// whatever the machine, so `ccsim merge` can put the shards back together.
     pub shard: Option<(usize, usize)>,
-    /// Called after each scenario with (scenarios done, scenarios in all, replications done).
+    /// Called after each scenario is written, from the calling thread.
     pub progress: Option<Progress>,
     /// Run scenarios whose estimated work is above the runaway guard's limit (`guard`).
     pub force: bool,
@@ -53,32 +59,39 @@ impl std::fmt::Debug for SweepOptions {
 /// with the number of scenarios whole and the byte length of every results file after them.
 const JOURNAL: &str = ".sweep-progress";
 
-/// What manifest.json records for a sweep.
-#[derive(Debug, Clone, Serialize)]
-struct SweepManifest {
-    ccsim_version: String,
-    sweep_file: String,
-    sweep_sha256: String,
-    base_file: String,
-    base_sha256: String,
-    scenarios: usize,
-    compare_to: Option<String>,
+/// What manifest.json records for a sweep (a single run, a shard, or a merge of shards: one
+/// struct, so the keys come in the same order in all three).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct SweepManifest {
+    pub ccsim_version: String,
+    pub sweep_file: String,
+    pub sweep_sha256: String,
+    pub base_file: String,
+    pub base_sha256: String,
+    pub scenarios: usize,
+    pub compare_to: Option<String>,
     /// `K/N` for a shard, `null` for a whole sweep.
-    shard: Option<String>,
+    pub shard: Option<String>,
     /// The scenarios this folder holds, as [first, end).
-    scenario_range: [usize; 2],
+    pub scenario_range: [usize; 2],
     /// The base scenario's service-level threshold [s] (for the report's axis label).
-    sl_threshold_s: f64,
-    threads: usize,
-    started: String,
-    wall_seconds: f64,
-    files: Vec<String>,
+    pub sl_threshold_s: f64,
+    /// Worker threads (merged: the most any shard used).
+    pub threads: usize,
+    /// When the run started, RFC 3339 (merged: the earliest shard's start).
+    pub started: String,
+    /// Wall time [s] (merged: the sum over the shards, i.e. the time spent, not elapsed).
+    pub wall_seconds: f64,
+    pub files: Vec<String>,
+    /// The shard folders a merged folder was put together from (absent from a single run's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<Vec<String>>,
 }
 
 /// Summary of a finished sweep.
 #[derive(Debug, Clone)]
 pub struct SweepReport {
-    /// Scenarios run.
+    /// Scenarios in the folder (a shard's own, not the whole sweep's).
     pub scenarios: usize,
     /// Replications run in all.
     pub replications: u64,
@@ -90,6 +103,8 @@ pub struct SweepReport {
 struct Files {
     dir: PathBuf,
     open: Vec<(&'static str, File)>,
+    /// Files appended to since the last checkpoint (only those need syncing).
+    dirty: Vec<bool>,
 }
 
 /// The results files of a sweep that grow with its scenarios.
@@ -137,16 +152,20 @@ impl Files {
         }
         Ok(Files {
             dir: dir.to_path_buf(),
+            dirty: vec![false; open.len()],
             open,
         })
     }
 
-    /// Make what was appended durable, and return every file's length.
+    /// Make what was appended since the last checkpoint durable, and return every file's
+    /// length.
     fn checkpoint(&mut self) -> Result<Vec<u64>> {
         let mut lengths = Vec::new();
-        for (name, f) in &mut self.open {
-            f.sync_data()
-                .map_err(|e| Error::io("writing", &self.dir.join(*name), e))?;
+        for ((name, f), dirty) in self.open.iter_mut().zip(&mut self.dirty) {
+            if std::mem::take(dirty) {
+                f.sync_data()
+                    .map_err(|e| Error::io("writing", &self.dir.join(*name), e))?;
+            }
             let len = f
                 .metadata()
                 .map_err(|e| Error::io("reading", &self.dir.join(*name), e))?
@@ -167,6 +186,10 @@ impl Files {
                 .map_or(bytes.len(), |p| p + 1);
             &bytes[cut..]
         };
+        if body.is_empty() {
+            return Ok(());
+        }
+        self.dirty[i] = true;
         let (name, f) = &mut self.open[i];
         f.write_all(body)
             .map_err(|e| Error::io("writing", &self.dir.join(name), e))
@@ -239,38 +262,59 @@ fn write_sweep(
         .compare_to
         .as_ref()
         .and_then(|c| scenarios.iter().position(|s| &s.name == c));
-    let reference = match compare {
-        Some(i) => Some(run_chunk(pool, &scenarios[i..=i])?.remove(0)),
-        None => None,
-    };
+    // The comparison scenario runs again where it falls in the sweep: same seeds, same bytes.
+    let reference = compare.map(|i| run_whole(pool, &scenarios[i]));
+    if let Some(r) = &reference {
+        let name = &scenarios[compare.unwrap_or(0)].name;
+        crate::guard::check_outcomes(
+            &format!("`{name}`"),
+            &r.outcomes,
+            scenarios[compare.unwrap_or(0)].scenario.max_in_flight,
+        )?;
+    }
     let (lo, hi) = shard_range(scenarios.len(), opts.shard)?;
+    let todo = &scenarios[(lo + done).min(hi)..hi];
     let chunk = (opts.threads * 4).max(8);
-    let mut first = done == 0;
     let mut replications = 0u64;
     let mut finished = done;
-    for block in scenarios[(lo + done).min(hi)..hi].chunks(chunk) {
-        // The comparison scenario runs again in its block: same seeds, same bytes.
-        let outs = run_chunk(pool, block)?;
-        for (sc, out) in block.iter().zip(outs) {
-            replications += out.outcomes.len() as u64;
-            write_scenario(&mut files, sc, &out, reference.as_ref(), first)?;
+    let mut first = done == 0;
+    let mut since_checkpoint = 0;
+    // The workers compute while this thread appends each scenario's rows in order and syncs
+    // the files at every checkpoint: writing never leaves the pool idle.
+    stream(
+        pool,
+        todo,
+        reference.as_ref(),
+        chunk,
+        |sc, rows| -> Result<()> {
+            replications += u64::from(todo[sc].scenario.replications);
+            for (i, bytes) in rows.iter().enumerate() {
+                files.append(i, bytes, first)?;
+            }
             first = false;
-        }
-        // One checkpoint per block: the files are synced, then the journal records how many
-        // scenarios are whole and the files' lengths after them.
-        finished += block.len();
-        let lengths = files.checkpoint()?;
-        let line: Vec<String> = lengths.iter().map(u64::to_string).collect();
-        // One write of a whole line: a line without its newline is ignored when resuming.
-        journal
-            .write_all(format!("{finished} {}\n", line.join(" ")).as_bytes())
-            .and_then(|_| journal.sync_data())
-            .map_err(|e| Error::io("writing", &opts.out.join(JOURNAL), e))?;
-        *whole = finished;
-        if let Some(p) = &opts.progress {
-            p(finished, scenarios.len(), replications);
-        }
-    }
+            finished += 1;
+            since_checkpoint += 1;
+            // One checkpoint per block of scenarios (and after the last): the files are
+            // synced, then the journal records how many scenarios are whole and the files'
+            // lengths after them.
+            if since_checkpoint == chunk || sc + 1 == todo.len() {
+                since_checkpoint = 0;
+                let lengths = files.checkpoint()?;
+                let line: Vec<String> = lengths.iter().map(u64::to_string).collect();
+                // One write of a whole line: a line without its newline is ignored when
+                // resuming.
+                journal
+                    .write_all(format!("{finished} {}\n", line.join(" ")).as_bytes())
+                    .and_then(|_| journal.sync_data())
+                    .map_err(|e| Error::io("writing", &opts.out.join(JOURNAL), e))?;
+                *whole = finished;
+            }
+            if let Some(p) = &opts.progress {
+                p(finished, hi - lo, replications);
+            }
+            Ok(())
+        },
+    )?;
     files.finish()?;
     let scenarios_csv = scenarios_csv(sweep, scenarios)?;
     let manifest = SweepManifest {
@@ -294,6 +338,7 @@ fn write_sweep(
             .chain(&["scenarios.csv", "manifest.json"])
             .map(|s| s.to_string())
             .collect(),
+        merged_from: None,
     };
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
@@ -317,7 +362,7 @@ fn write_sweep(
         std::fs::rename(&tmp, &path).map_err(|e| Error::io("renaming into place", &path, e))?;
     }
     Ok(SweepReport {
-        scenarios: scenarios.len(),
+        scenarios: hi - lo,
         replications,
         wall_seconds: clock.elapsed().as_secs_f64(),
     })
@@ -339,54 +384,200 @@ fn guard_scenarios(sweep: &Sweep, opts: &SweepOptions, scenarios: &[SweepScenari
     Ok(())
 }
 
-/// Run a block of scenarios: every (scenario, replication) is one work item; results come
-/// back in index order whatever the threads. Fails if a replication stopped at the runaway
-/// guard's in-flight cap.
-fn run_chunk(pool: &rayon::ThreadPool, block: &[SweepScenario]) -> Result<Vec<RunOutput>> {
-    let items: Vec<(usize, u32)> = block
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| (0..s.scenario.replications).map(move |r| (i, r)))
-        .collect();
-    let start = Instant::now();
-    let outcomes: Vec<Outcome> = pool.install(|| {
-        items
-            .par_iter()
-            .map(|&(i, r)| engine::run(&block[i].scenario, u64::from(r)))
+/// Every replication of one scenario, on the pool, in replication order.
+fn run_whole(pool: &rayon::ThreadPool, sc: &SweepScenario) -> RunOutput {
+    let outcomes = pool.install(|| {
+        (0..sc.scenario.replications)
+            .into_par_iter()
+            .map(|r| engine::run(&sc.scenario, u64::from(r)))
             .collect()
     });
-    let mut it = outcomes.into_iter();
-    block
-        .iter()
-        .map(|s| {
-            let outcomes: Vec<Outcome> =
-                it.by_ref().take(s.scenario.replications as usize).collect();
-            crate::guard::check_outcomes(
-                &format!("`{}`", s.name),
-                &outcomes,
-                s.scenario.max_in_flight,
-            )?;
-            Ok(RunOutput {
-                outcomes,
-                wall: start.elapsed(),
-                threads: pool.current_num_threads(),
-            })
-        })
-        .collect()
+    RunOutput {
+        outcomes,
+        wall: Duration::ZERO,
+        threads: pool.current_num_threads(),
+    }
 }
 
-fn write_scenario(
-    files: &mut Files,
-    sc: &SweepScenario,
-    out: &RunOutput,
+/// The rows a scenario adds to each results file (`NAMES`), each with its header line.
+type Rows = [Vec<u8>; 5];
+
+/// What the workers share.
+struct Shared<'a> {
+    todo: &'a [SweepScenario],
+    reference: Option<&'a RunOutput>,
+    /// First work item of each scenario, and the number of items after the last.
+    starts: Vec<usize>,
+    /// The next work item to hand out.
+    next: AtomicUsize,
+    /// Outcomes of scenarios not yet complete, by scenario.
+    partial: Mutex<HashMap<usize, Vec<Option<Outcome>>>>,
+    /// Work items whose scenario is written: no item at or beyond `written + window` starts.
+    written: Mutex<usize>,
+    advanced: Condvar,
+    window: usize,
+    /// Set when the writer fails or a worker panics: every worker stops.
+    stop: AtomicBool,
+    threads: usize,
+}
+
+impl Shared<'_> {
+    fn halt(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _guard = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        self.advanced.notify_all();
+    }
+
+    /// The scenario of work item `i` and its replication.
+    fn item(&self, i: usize) -> (usize, u32) {
+        let sc = self.starts.partition_point(|s| *s <= i) - 1;
+        (sc, (i - self.starts[sc]) as u32)
+    }
+
+    /// Wait until item `i` is within the window ahead of the writer; false if stopped.
+    fn admit(&self, i: usize) -> bool {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        while i >= *written + self.window && !self.stop.load(Ordering::SeqCst) {
+            written = self
+                .advanced
+                .wait(written)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        !self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Record replication `r` of scenario `sc`; all its outcomes once it is complete.
+    fn record(&self, sc: usize, r: u32, out: Outcome) -> Option<Vec<Outcome>> {
+        let n = self.starts[sc + 1] - self.starts[sc];
+        let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
+        let slots = partial
+            .entry(sc)
+            .or_insert_with(|| (0..n).map(|_| None).collect());
+        slots[r as usize] = Some(out);
+        if slots.iter().all(Option::is_some) {
+            let slots = partial.remove(&sc)?;
+            return slots.into_iter().collect();
+        }
+        None
+    }
+
+    /// A worker: take the next (scenario, replication) item until none is left; whoever
+    /// finishes a scenario's last replication formats its rows and sends them to the writer.
+    fn work(&self, tx: &Sender<(usize, Result<Rows>)>) {
+        // A panic in the engine stops the other workers (the scope then re-raises it).
+        struct OnPanic<'s, 'a>(&'s Shared<'a>);
+        impl Drop for OnPanic<'_, '_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.halt();
+                }
+            }
+        }
+        let _guard = OnPanic(self);
+        let total = *self.starts.last().unwrap_or(&0);
+        while !self.stop.load(Ordering::SeqCst) {
+            let i = self.next.fetch_add(1, Ordering::SeqCst);
+            if i >= total || !self.admit(i) {
+                return;
+            }
+            let (sc, r) = self.item(i);
+            let s = &self.todo[sc];
+            let out = engine::run(&s.scenario, u64::from(r));
+            if let Some(outcomes) = self.record(sc, r, out) {
+                // A replication stopped at the runaway guard's in-flight cap fails the sweep.
+                let capped = crate::guard::check_outcomes(
+                    &format!("`{}`", s.name),
+                    &outcomes,
+                    s.scenario.max_in_flight,
+                );
+                let out = RunOutput {
+                    outcomes,
+                    wall: Duration::ZERO,
+                    threads: self.threads,
+                };
+                let rows = capped.and_then(|()| rows(s, &out, self.reference));
+                if tx.send((sc, rows)).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Run every (scenario, replication) of `todo` on the pool's threads, handing out the items in
+/// order without a barrier, and call `write` with each scenario's rows in scenario order on
+/// this thread. The workers stay at most about two blocks of scenarios ahead of the writer,
+/// so memory does not grow with the sweep. Stops at `write`'s first error.
+fn stream(
+    pool: &rayon::ThreadPool,
+    todo: &[SweepScenario],
     reference: Option<&RunOutput>,
-    first: bool,
+    chunk: usize,
+    mut write: impl FnMut(usize, &Rows) -> Result<()>,
 ) -> Result<()> {
+    let mut starts = Vec::with_capacity(todo.len() + 1);
+    let mut total = 0;
+    for s in todo {
+        starts.push(total);
+        total += s.scenario.replications as usize;
+    }
+    starts.push(total);
+    let most = todo
+        .iter()
+        .map(|s| s.scenario.replications as usize)
+        .max()
+        .unwrap_or(1);
+    let threads = pool.current_num_threads();
+    let shared = Shared {
+        todo,
+        reference,
+        starts,
+        next: AtomicUsize::new(0),
+        partial: Mutex::new(HashMap::new()),
+        written: Mutex::new(0),
+        advanced: Condvar::new(),
+        // Never less than one scenario's items (or its last replication could never start).
+        window: (2 * chunk * most).max(most + threads),
+        stop: AtomicBool::new(false),
+        threads,
+    };
+    let (tx, rx) = mpsc::channel::<(usize, Result<Rows>)>();
+    pool.in_place_scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let shared = &shared;
+            scope.spawn(move |_| shared.work(&tx));
+        }
+        drop(tx);
+        let result = (|| {
+            let mut ready: BTreeMap<usize, Rows> = BTreeMap::new();
+            for sc in 0..todo.len() {
+                let rows = loop {
+                    if let Some(rows) = ready.remove(&sc) {
+                        break rows;
+                    }
+                    let Ok((k, rows)) = rx.recv() else {
+                        return Err(Error::Internal("the sweep's workers stopped".into()));
+                    };
+                    ready.insert(k, rows?);
+                };
+                write(sc, &rows)?;
+                *shared.written.lock().unwrap_or_else(|e| e.into_inner()) = shared.starts[sc + 1];
+                shared.advanced.notify_all();
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            shared.halt();
+        }
+        drop(rx);
+        result
+    })
+}
+
+/// A scenario's rows for every results file, each with its header line.
+fn rows(sc: &SweepScenario, out: &RunOutput, reference: Option<&RunOutput>) -> Result<Rows> {
     let s = &sc.scenario;
-    files.append(0, &report::summary_csv(s, out)?, first)?;
-    files.append(1, &report::breakdown_csv(s, out)?, first)?;
-    files.append(2, &report::replications_csv(s, out)?, first)?;
-    files.append(3, &report::intervals_csv(s, out)?, first)?;
     let mut csv = Csv::new(SUMMARY_HEADER);
     if let Some(r) = reference {
         for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
@@ -399,7 +590,13 @@ fn write_scenario(
             report::summary_row(&mut csv, &[&s.name, metric], &diffs);
         }
     }
-    files.append(4, &csv.into_bytes()?, first)
+    Ok([
+        report::summary_csv(s, out)?,
+        report::breakdown_csv(s, out)?,
+        report::replications_csv(s, out)?,
+        report::intervals_csv(s, out)?,
+        csv.into_bytes()?,
+    ])
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -10,7 +10,8 @@
 # What it checks: a single-process `ccsim sweep` of tests/slurm/small-sweep.toml; the same sweep
 # as a 4-task job array from `ccsim slurm`, every task COMPLETED with exit code 0; `ccsim merge`
 # of the 4 shard folders gives the results files of the single run byte for byte (manifest.json
-# records when and how it ran, so only its deterministic fields are compared) and passes
+# records when and how it ran, so it is compared without started, wall_seconds, threads and
+# merged_from, keys in order) and passes
 # `ccsim verify`; with one shard folder deleted, merge exits 2 naming that shard; that shard
 # re-run alone through Slurm (sbatch --array=K) repairs the merge, byte for byte again.
 #
@@ -312,8 +313,9 @@ check_shards() {
     done
 }
 # The merged folder against the single run: every file byte for byte but manifest.json, which
-# records when and how each ran (started, wall_seconds, threads, merged_from) and is written
-# by merge with sorted keys; its other fields must agree.
+# records when and how each ran (started, wall_seconds, threads) and, merged, the shard folders
+# (merged_from); without those, it must be the single run's, keys in the same order (jq keeps
+# the order; no -S).
 same_as_single() {
     local dir=$1 f
     local have want
@@ -326,7 +328,7 @@ same_as_single() {
         cmp "$T/single/$f" "$dir/$f" || fail "$dir/$f differs from the single run's"
     done
     local strip='del(.started, .wall_seconds, .threads, .merged_from)'
-    diff <(jq -S "$strip" "$T/single/manifest.json") <(jq -S "$strip" "$dir/manifest.json") ||
+    diff <(jq "$strip" "$T/single/manifest.json") <(jq "$strip" "$dir/manifest.json") ||
         fail "$dir/manifest.json differs from the single run's beyond started, wall_seconds, threads, merged_from"
     echo "$dir: the single run's files ($want), byte-identical but manifest.json, which agrees but for started, wall_seconds, threads, merged_from"
 }
