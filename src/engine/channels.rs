@@ -153,29 +153,12 @@ impl Sim<'_> {
     /// waiting among the chat queues open to `g` (and chats transferred to `g`).
     fn pick_chat(&self, g: u16) -> Option<u32> {
         let chat_lane = lane(Channel::Chat);
-        let skill_classes = LANES.len() * (self.s.skills.len() + 1);
         let nk = self.s.skills.len() + 1;
-        for level in 0..self.levels {
-            let mut best: Option<(Ticks, u32)> = None;
-            for &(k, delay) in &self.rt.serves[g as usize] {
-                let k = usize::from(k);
-                if k < skill_classes && k / nk != chat_lane {
-                    continue;
-                }
-                let head = self.queues[k * self.levels + level].head;
-                if head == NIL || self.contacts[head].channel != Channel::Chat as u8 {
-                    continue;
-                }
-                let q_at = self.contacts[head].queued_at;
-                if self.now - q_at >= delay && best.is_none_or(|(t, _)| q_at < t) {
-                    best = Some((q_at, head));
-                }
-            }
-            if let Some((_, c)) = best {
-                return Some(c);
-            }
-        }
-        None
+        let skill_classes = LANES.len() * nk;
+        self.pick_where(g, |k, head| {
+            (k >= skill_classes || k / nk == chat_lane)
+                && self.contacts[head].channel == Channel::Chat as u8
+        })
     }
 
     /// A chat session's work is done: the agent's other sessions speed up, then the segment

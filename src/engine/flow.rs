@@ -568,12 +568,18 @@ impl Sim<'_> {
     /// The contact an agent of `g` takes next: the highest priority level first, and within it
     /// the one waiting longest among the queues open to `g`.
     fn pick_contact(&self, g: u16) -> Option<u32> {
+        self.pick_where(g, |_, _| true)
+    }
+
+    /// As `pick_contact`, among the queues (class, head contact) that `open` accepts.
+    #[inline]
+    pub(super) fn pick_where(&self, g: u16, open: impl Fn(usize, u32) -> bool) -> Option<u32> {
         let serves = &self.rt.serves[g as usize];
         for level in 0..self.levels {
             let mut best: Option<(Ticks, u32)> = None;
             for &(k, delay) in serves {
                 let head = self.queues[k as usize * self.levels + level].head;
-                if head == NIL {
+                if head == NIL || !open(usize::from(k), head) {
                     continue;
                 }
                 let q_at = self.contacts[head].queued_at;

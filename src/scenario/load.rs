@@ -783,34 +783,10 @@ fn groups(
         let path = format!("group[{name}]");
         let Some(f) = r.table(item, &path, GROUP_KEYS, &[]) else {
             spans.push(item.span);
-            out.push(Group {
-                name,
-                skills: Vec::new(),
-                staffing: Staffing::Intervals(vec![0]),
-                shrinkage: 0.0,
-                plan: Vec::new(),
-                cost_per_hour: 0.0,
-                authority: 0,
-                concession_budget: 0.0,
-                channels: [true, false, false, false, false],
-                chat_concurrency: 1,
-                record_access: true,
-            });
+            out.push(Group::named(name));
             continue;
         };
-        let mut g = Group {
-            name,
-            skills: Vec::new(),
-            staffing: Staffing::Intervals(vec![0]),
-            shrinkage: 0.0,
-            plan: Vec::new(),
-            cost_per_hour: 0.0,
-            authority: 0,
-            concession_budget: 0.0,
-            channels: [true, false, false, false, false],
-            chat_concurrency: 1,
-            record_access: true,
-        };
+        let mut g = Group::named(name);
         if let Some(n) = f.get("skills")
             && let Some(sf) = r.table(
                 n,

@@ -466,6 +466,23 @@ pub struct Step {
 }
 
 impl Group {
+    /// A group with every key at its default (no agents, the phone only).
+    pub fn named(name: String) -> Group {
+        Group {
+            name,
+            skills: Vec::new(),
+            staffing: Staffing::Intervals(vec![0]),
+            shrinkage: 0.0,
+            plan: Vec::new(),
+            cost_per_hour: 0.0,
+            authority: 0,
+            concession_budget: 0.0,
+            channels: [true, false, false, false, false],
+            chat_concurrency: 1,
+            record_access: true,
+        }
+    }
+
     /// The plan step in force at time of day `tod` of weekday `weekday` (0 = Monday).
     pub fn step_at(&self, weekday: usize, tod: Ticks) -> Step {
         let day = &self.plan[weekday % self.plan.len()];
