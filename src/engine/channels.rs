@@ -241,12 +241,8 @@ impl Sim<'_> {
         if measured {
             self.raw.features.callbacks_accepted += 1;
         }
-        let cm = &mut self.contacts[c];
-        cm.callback = true;
-        if cm.line {
-            cm.line = false;
-            self.lines_busy -= 1;
-        }
+        self.contacts[c].callback = true;
+        self.free_line(c);
         true
     }
 

@@ -378,13 +378,18 @@ impl Sim<'_> {
 
     /// An inbound call gives its line back (once).
     pub(super) fn release_line(&mut self, c: u32) {
+        if self.contacts[c].kind == Kind::Inbound {
+            self.free_line(c);
+            self.contacts[c].kind = Kind::Outbound;
+        }
+    }
+
+    /// The phone line contact `c` holds, if any, is free again.
+    pub(super) fn free_line(&mut self, c: u32) {
         let ct = &mut self.contacts[c];
-        if ct.kind == Kind::Inbound {
-            if ct.line {
-                self.lines_busy -= 1;
-                ct.line = false;
-            }
-            ct.kind = Kind::Outbound;
+        if ct.line {
+            ct.line = false;
+            self.lines_busy -= 1;
         }
     }
 

@@ -103,24 +103,10 @@ fn diff_class(metric: &str, d: &Est) -> &'static str {
 
 /// The headline groups of summary.csv's metrics.
 fn group_of(metric: &str) -> usize {
-    const SERVICE: &[&str] = &[
-        "offered",
-        "answered",
-        "abandoned",
-        "blocked",
-        "p_abandon",
-        "p_blocked",
-        "p_wait",
-        "asa_s",
-        "mean_wait_s",
-        "service_level",
-        "occupancy",
-        "aht_s",
-        "mean_queue_len",
-        "busy_agents",
-        "agents_staffed",
-    ];
-    if SERVICE.contains(&metric) {
+    // The queue metrics open SUMMARY_METRICS, up to `agents_staffed`.
+    let all = crate::stats::SUMMARY_METRICS;
+    let service_end = all.iter().position(|m| *m == "agents_staffed").unwrap_or(0);
+    if all[..=service_end].contains(&metric) {
         0
     } else if metric.starts_with("cost_") {
         3
