@@ -4,7 +4,7 @@
 use super::state::{Cause, Contact, Kind, NIL, Outcome};
 use super::{Event, Sim};
 use crate::rng::uniform01;
-use crate::scenario::Channel;
+use crate::scenario::{Channel, N_CHANNELS};
 use crate::stats::tally::ContactTally;
 use crate::time::Ticks;
 
@@ -17,16 +17,15 @@ impl Sim<'_> {
         if !ct.measured {
             return;
         }
-        // Only the finest slices are counted here; all, per persona, per reason and per group
-        // are sums of them, formed once at the end of the replication. Email and self-service
-        // are counted per channel only: the queue figures are those of the live channels.
+        // Only the finest slices are counted here: (persona, reason, channel) and (interval,
+        // group); all, per persona, per reason, per channel and per group are sums of them,
+        // formed once at the end of the replication. Email and self-service stay out of the
+        // interval cells: the queue figures there are those of the live channels.
         let (mix, cell, ch) = (ct.mix as usize, ct.cell as usize, ct.channel);
-        f(&mut self.raw.channel[usize::from(ch)]);
-        if ch == Channel::Email as u8 || ch == Channel::SelfService as u8 {
-            return;
-        }
         f(&mut self.mix[mix]);
-        f(&mut self.raw.intervals[cell].contacts);
+        if ch != Channel::Email as u8 && ch != Channel::SelfService as u8 {
+            f(&mut self.raw.intervals[cell].contacts);
+        }
     }
 
     /// Create a contact of journey `j`, drawing what the customer brings to it. Only inbound
@@ -91,7 +90,8 @@ impl Sim<'_> {
             } else {
                 0
             },
-            mix: u32::from(jp) * s.reasons.len() as u32 + u32::from(jreason),
+            mix: (u32::from(jp) * s.reasons.len() as u32 + u32::from(jreason)) * N_CHANNELS as u32
+                + u32::from(channel),
             group: 0,
             channel,
             line: false,
@@ -329,16 +329,22 @@ impl Sim<'_> {
         } else {
             ct.wrapup
         };
+        // A chat's handle time is the time its session really took (counted when it closes).
+        let handled = if ct.channel == Channel::Chat as u8 {
+            0
+        } else {
+            talk + wrapup
+        };
         if !ct.answered {
             self.tally(c, |t| {
                 t.answered += 1;
                 t.wait_answered += wait;
                 t.wait_all += wait;
                 t.within_sl += u64::from(wait <= sl);
+                t.handle += handled;
             });
-        }
-        if ct.channel != Channel::Chat as u8 {
-            self.tally(c, |t| t.handle += talk + wrapup);
+        } else if handled != 0 {
+            self.tally(c, |t| t.handle += handled);
         }
         let cm = &mut self.contacts[c];
         cm.group = g;
@@ -352,7 +358,8 @@ impl Sim<'_> {
 
     /// Remove a finished contact; a journey that is done goes with its last contact.
     pub(super) fn drop_contact(&mut self, c: u32) {
-        let j = self.contacts.remove(c).journey;
+        let j = self.contacts[c].journey;
+        self.contacts.remove(c);
         let jr = &mut self.journeys[j];
         jr.live -= 1;
         if jr.done && jr.live == 0 {

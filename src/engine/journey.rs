@@ -14,7 +14,7 @@ impl Sim<'_> {
         let persona = pick(&mut self.rng.persona, s.personas.iter().map(|p| p.share));
         let reason = pick(&mut self.rng.reason, s.reasons.iter().map(|r| r.share));
         if let Some(t) = self.arrivals.next(self.hard_stop) {
-            self.schedule(t, Event::Arrival);
+            self.events.schedule_next(t, Event::Arrival);
         }
         // An upstream fix removes part of an avoidable reason's arrivals.
         let fix =

@@ -21,7 +21,7 @@ mod window;
 use std::collections::VecDeque;
 
 use crate::rng::{SimRng, Stream, stream, uniform01};
-use crate::scenario::Scenario;
+use crate::scenario::{Channel, Scenario};
 use crate::stats::Outcome;
 use crate::stats::outcome::{IntervalCell, Raw};
 use crate::stats::tally::{ContactTally, Level};
@@ -166,7 +166,7 @@ struct Sim<'s> {
     cell_cache: (Ticks, Ticks, u32),
     /// Every reason resolves on every answered contact (`resolve = 1`): no draw needed.
     always_resolved: bool,
-    /// Contact tallies per (persona, reason).
+    /// Contact tallies per (persona, reason, channel).
     mix: Vec<ContactTally>,
     /// Journey tallies per (persona, reason).
     journey_mix: Vec<crate::stats::tally::JourneyTally>,
@@ -258,7 +258,10 @@ impl<'s> Sim<'s> {
             by_weekday,
             cell_cache: (0, 0, 0),
             always_resolved: s.reasons.iter().all(|r| r.resolve >= 1.0),
-            mix: vec![ContactTally::default(); s.personas.len() * s.reasons.len()],
+            mix: vec![
+                ContactTally::default();
+                s.personas.len() * s.reasons.len() * crate::scenario::N_CHANNELS
+            ],
             journey_mix: vec![Default::default(); s.personas.len() * s.reasons.len()],
             raw: Raw {
                 persona: vec![ContactTally::default(); s.personas.len()],
@@ -286,7 +289,7 @@ impl<'s> Sim<'s> {
             self.events.schedule(self.window_end, Event::WindowEnd);
         }
         if let Some(t) = self.arrivals.next(self.hard_stop) {
-            self.events.schedule(t, Event::Arrival);
+            self.events.schedule_next(t, Event::Arrival);
         }
     }
 
@@ -331,9 +334,16 @@ impl<'s> Sim<'s> {
         self.close_open_journeys();
         self.raw.trace = self.trace_finish();
         let nr = self.s.reasons.len();
+        let nc = crate::scenario::N_CHANNELS;
         for (i, t) in self.mix.iter().enumerate() {
-            self.raw.persona[i / nr].add(t);
-            self.raw.reason[i % nr].add(t);
+            let (slice, ch) = (i / nc, i % nc);
+            self.raw.channel[ch].add(t);
+            // Email and self-service are counted per channel only: the persona and reason
+            // figures are those of the live channels.
+            if ch != Channel::Email as usize && ch != Channel::SelfService as usize {
+                self.raw.persona[slice / nr].add(t);
+                self.raw.reason[slice % nr].add(t);
+            }
         }
         self.raw.persona_journeys = vec![Default::default(); self.s.personas.len()];
         self.raw.reason_journeys = vec![Default::default(); nr];

@@ -6,6 +6,11 @@
 //! timers that may be (patience, overflow), which tracks each entry's position so `cancel`
 //! removes it in O(log n). `pop` takes the earlier of the two tops. A `TimerId` carries a
 //! generation, so cancelling a fired or already-cancelled timer is a no-op.
+//!
+//! One more place holds a single event outside both heaps: the next new arrival
+//! (`schedule_next`). Arrivals come one at a time, each scheduled when the previous one fires,
+//! so they need no heap: `pop` compares that one key with the two tops. It keeps its sequence
+//! number, so the order is exactly that of one heap holding everything.
 
 use crate::time::Ticks;
 
@@ -56,6 +61,8 @@ const ARITY: usize = 4;
 /// Priority queue of events of type `E`. Times must be ≥ 0.
 #[derive(Debug, Clone)]
 pub struct EventQueue<E> {
+    /// The one pending event of the single-event lane (`schedule_next`).
+    next: Option<Fixed<E>>,
     fixed: Vec<Fixed<E>>,
     timers: Vec<Entry>,
     slots: Vec<Slot<E>>,
@@ -73,6 +80,7 @@ impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         EventQueue {
+            next: None,
             fixed: Vec::with_capacity(256),
             timers: Vec::with_capacity(256),
             slots: Vec::with_capacity(256),
@@ -83,7 +91,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.fixed.len() + self.timers.len()
+        usize::from(self.next.is_some()) + self.fixed.len() + self.timers.len()
     }
 
     /// Whether nothing is pending.
@@ -121,6 +129,15 @@ impl<E: Copy> EventQueue<E> {
         self.fixed[pos] = Fixed { key, event };
     }
 
+    /// Schedule the one event of the single-event lane (the next arrival): it must not hold
+    /// one already. Orders exactly as `schedule` would.
+    #[inline]
+    pub fn schedule_next(&mut self, time: Ticks, event: E) {
+        debug_assert!(self.next.is_none(), "the single-event lane holds one event");
+        let key = self.next_key(time);
+        self.next = Some(Fixed { key, event });
+    }
+
     /// Schedule an event that may be cancelled.
     #[inline]
     pub fn schedule_timer(&mut self, time: Ticks, event: E) -> TimerId {
@@ -151,17 +168,32 @@ impl<E: Copy> EventQueue<E> {
     /// Time of the next event.
     #[inline]
     pub fn peek_time(&self) -> Option<Ticks> {
-        match (self.fixed.first(), self.timers.first()) {
-            (Some(f), Some(t)) => Some(time_of(f.key.min(t.key))),
-            (Some(f), None) => Some(time_of(f.key)),
-            (None, Some(t)) => Some(time_of(t.key)),
-            (None, None) => None,
-        }
+        [
+            self.next.map(|n| n.key),
+            self.fixed.first().map(|f| f.key),
+            self.timers.first().map(|t| t.key),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(time_of)
     }
 
     /// Remove and return the next event.
     #[inline]
     pub fn pop(&mut self) -> Option<(Ticks, E)> {
+        if let Some(n) = self.next {
+            let first = match (self.fixed.first(), self.timers.first()) {
+                (Some(f), Some(t)) => n.key < f.key && n.key < t.key,
+                (Some(f), None) => n.key < f.key,
+                (None, Some(t)) => n.key < t.key,
+                (None, None) => true,
+            };
+            if first {
+                self.next = None;
+                return Some((time_of(n.key), n.event));
+            }
+        }
         let take_fixed = match (self.fixed.first(), self.timers.first()) {
             (Some(f), Some(t)) => f.key < t.key,
             (Some(_), None) => true,
@@ -192,13 +224,14 @@ impl<E: Copy> EventQueue<E> {
                     break;
                 }
                 let end = (first + ARITY).min(len);
+                // One bounds check per level: the children as a slice.
+                let kids = &self.fixed[first..end];
                 let mut child = first;
-                let mut child_key = self.fixed[first].key;
-                for c in first + 1..end {
-                    let k = self.fixed[c].key;
-                    if k < child_key {
-                        child = c;
-                        child_key = k;
+                let mut child_key = kids[0].key;
+                for (i, k) in kids.iter().enumerate().skip(1) {
+                    if k.key < child_key {
+                        child = first + i;
+                        child_key = k.key;
                     }
                 }
                 if child_key >= last.key {
@@ -313,6 +346,22 @@ mod tests {
     }
 
     #[test]
+    fn the_single_event_lane_orders_as_the_heaps_do() {
+        let mut q = EventQueue::new();
+        q.schedule(5, "b");
+        q.schedule_next(5, "lane");
+        q.schedule_timer(5, "c");
+        q.schedule(2, "a");
+        assert_eq!(q.len(), 4);
+        assert_eq!(q.peek_time(), Some(2));
+        let order: Vec<&str> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, ["a", "b", "lane", "c"]);
+        q.schedule_next(1, "only");
+        assert_eq!(q.pop(), Some((1, "only")));
+        assert!(q.is_empty());
+    }
+
+    #[test]
     fn cancel_removes_exactly_one_and_stale_ids_do_nothing() {
         let mut q = EventQueue::new();
         let a = q.schedule_timer(10, 1);
@@ -334,6 +383,7 @@ mod tests {
         let mut q = EventQueue::new();
         let mut live: Vec<(Ticks, u64, Option<TimerId>)> = Vec::new();
         let mut n = 0u64;
+        let mut lane_used = false;
         for _ in 0..20_000 {
             match rng.next_u64() % 3 {
                 0 => {
@@ -344,7 +394,12 @@ mod tests {
                 }
                 1 => {
                     let t = (rng.next_u64() % 1000) as Ticks;
-                    q.schedule(t, n);
+                    if !lane_used && n >= 10_000 {
+                        lane_used = true;
+                        q.schedule_next(t, n);
+                    } else {
+                        q.schedule(t, n);
+                    }
                     live.push((t, n, None));
                     n += 1;
                 }
@@ -358,6 +413,7 @@ mod tests {
                 _ => {}
             }
         }
+        assert!(lane_used);
         live.sort_by_key(|(t, v, _)| (*t, *v));
         for (t, v, _) in live {
             assert_eq!(q.pop(), Some((t, v)));

@@ -56,7 +56,7 @@ pub struct Contact {
     pub measured: bool,
     /// Interval cell of its arrival and home group.
     pub cell: u32,
-    /// Its (persona, reason) slice: persona × reasons + reason.
+    /// Its (persona, reason, channel) slice: (persona × reasons + reason) × channels + channel.
     pub mix: u32,
     /// Serving group once answered.
     pub group: u16,
@@ -252,9 +252,14 @@ impl Journey {
 }
 
 /// A vector with a free list: ids stay stable while the entity lives, memory is reused.
+///
+/// Items are stored in place (no `Option` to unwrap on every access); `alive` says which ids
+/// hold a live item. The engine reads and writes only live ids: debug builds (and so every
+/// test) check it on each access; release builds leave it to those tests.
 #[derive(Debug, Clone)]
 pub struct Slab<T> {
-    items: Vec<Option<T>>,
+    items: Vec<T>,
+    alive: Vec<bool>,
     free: Vec<u32>,
     live: usize,
 }
@@ -263,6 +268,7 @@ impl<T> Default for Slab<T> {
     fn default() -> Self {
         Slab {
             items: Vec::new(),
+            alive: Vec::new(),
             free: Vec::new(),
             live: 0,
         }
@@ -276,24 +282,27 @@ impl<T> Slab<T> {
         self.live += 1;
         match self.free.pop() {
             Some(i) => {
-                self.items[i as usize] = Some(item);
+                self.items[i as usize] = item;
+                self.alive[i as usize] = true;
                 i
             }
             None => {
-                self.items.push(Some(item));
+                self.items.push(item);
+                self.alive.push(true);
                 (self.items.len() - 1) as u32
             }
         }
     }
 
-    /// Remove an item by id.
+    /// Remove an item by id (its storage is reused by a later `insert`).
     #[inline]
-    pub fn remove(&mut self, id: u32) -> T {
+    pub fn remove(&mut self, id: u32) {
+        assert!(
+            std::mem::replace(&mut self.alive[id as usize], false),
+            "engine removes only live ids"
+        );
         self.live -= 1;
         self.free.push(id);
-        self.items[id as usize]
-            .take()
-            .expect("engine removes only live ids")
     }
 
     /// Items alive now.
@@ -303,12 +312,18 @@ impl<T> Slab<T> {
 
     /// The item with this id, if it is alive.
     pub fn get(&self, id: u32) -> Option<&T> {
-        self.items.get(id as usize).and_then(Option::as_ref)
+        match self.alive.get(id as usize) {
+            Some(true) => Some(&self.items[id as usize]),
+            _ => None,
+        }
     }
 
     /// The live items, in id order.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.iter().flatten()
+        self.items
+            .iter()
+            .zip(&self.alive)
+            .filter_map(|(item, alive)| alive.then_some(item))
     }
 }
 
@@ -316,18 +331,16 @@ impl<T> Index<u32> for Slab<T> {
     type Output = T;
     #[inline]
     fn index(&self, id: u32) -> &T {
-        self.items[id as usize]
-            .as_ref()
-            .expect("engine reads only live ids")
+        debug_assert!(self.alive[id as usize], "engine reads only live ids");
+        &self.items[id as usize]
     }
 }
 
 impl<T> IndexMut<u32> for Slab<T> {
     #[inline]
     fn index_mut(&mut self, id: u32) -> &mut T {
-        self.items[id as usize]
-            .as_mut()
-            .expect("engine writes only live ids")
+        debug_assert!(self.alive[id as usize], "engine writes only live ids");
+        &mut self.items[id as usize]
     }
 }
 
@@ -456,8 +469,10 @@ mod tests {
         let mut s: Slab<u8> = Slab::default();
         let a = s.insert(1);
         let _b = s.insert(2);
-        assert_eq!(s.remove(a), 1);
+        s.remove(a);
+        assert_eq!(s.get(a), None);
         assert_eq!(s.insert(3), a);
+        assert_eq!(s[a], 3);
         assert_eq!(s.live(), 2);
     }
 }
