@@ -422,6 +422,7 @@ fn run(args: RunArgs) -> Result<()> {
         scenario: s.name.clone(),
         scenario_file: args.file.display().to_string(),
         scenario_sha256: loaded.hash,
+        scenario_includes: loaded.includes,
         seed: s.seed,
         replications: s.replications,
         threads,

@@ -743,10 +743,10 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "include",
-            doc().top("include = [\"common.toml\"]").text(),
+            doc().top("include = [\"no-such-common.toml\"]").text(),
             "include",
             Line("include = "),
-            &["not modelled"],
+            &["cannot read included file"],
         ),
         case(
             "persona.value negative",

@@ -28,8 +28,11 @@ pub struct Manifest {
     pub scenario: String,
     /// Scenario file as given.
     pub scenario_file: String,
-    /// SHA-256 of the scenario file.
+    /// SHA-256 of the scenario file; with includes, of every file read.
     pub scenario_sha256: String,
+    /// Files the scenario file includes (directly or through others), in reading order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scenario_includes: Vec<String>,
     /// Scenario seed.
     pub seed: u64,
     /// Replications run.

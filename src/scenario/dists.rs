@@ -124,7 +124,7 @@ fn read_empirical(r: &mut Reader, f: &super::read::Fields) -> Option<Dist> {
     let column_node = r.require(f, "column", "\"seconds\"")?;
     let file = r.string(file_node, &f.child("file"))?;
     let column = r.string(column_node, &f.child("column"))?;
-    let full = r.base_dir().join(&file);
+    let full = r.base_dir(file_node.span).join(&file);
     match load_column(&full, &column) {
         Ok(values) => match Dist::empirical(values) {
             Ok(d) => Some(d),

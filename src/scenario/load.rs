@@ -7,7 +7,8 @@ use crate::dist::Dist;
 use crate::time::{DAY, MINUTE, TICKS_PER_SECOND, Ticks, format_duration};
 
 /// Keys of the top level. `$schema` (where an editor finds the JSON Schema) is accepted and
-/// ignored.
+/// ignored; `include` is resolved before the walk (`include::resolve` merges the included files
+/// and removes the key).
 pub const TOP_KEYS: &[&str] = &[
     "scenario",
     "arrivals",
@@ -20,10 +21,11 @@ pub const TOP_KEYS: &[&str] = &[
     "partner",
     "satisfaction",
     "cost",
+    "include",
     "$schema",
 ];
 /// Top-level keys that are part of the format but not modelled yet (rejected).
-pub const TOP_PLANNED: &[&str] = &["include"];
+pub const TOP_PLANNED: &[&str] = &[];
 /// Keys of `[scenario]`.
 pub const SCENARIO_KEYS: &[&str] = &[
     "name",

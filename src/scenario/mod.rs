@@ -5,6 +5,7 @@
 
 mod channels;
 mod dists;
+pub mod include;
 mod load;
 mod model;
 mod outcomes;
@@ -49,8 +50,10 @@ use tree::Source;
 pub struct Loaded {
     /// The validated scenario.
     pub scenario: Scenario,
-    /// SHA-256 of the file's bytes, hex.
+    /// SHA-256 of the file's bytes, hex; with includes, of every file read (see `include`).
     pub hash: String,
+    /// The files it includes, directly or through others, in reading order.
+    pub includes: Vec<String>,
 }
 
 /// Hex SHA-256 of some bytes.
@@ -60,27 +63,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Load and validate a scenario file.
+/// Load and validate a scenario file (and the files it includes).
 pub fn load_file(path: &Path) -> Result<Loaded> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
-    let hash = sha256_hex(&bytes);
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
-            let src = Source::new(path, valid);
-            let d = src.diag(
-                tree::Span {
-                    start: offset,
-                    end: offset,
-                },
-                "",
-                format!("the file is not valid UTF-8 (bad byte at offset {offset})"),
-            );
-            return Err(Error::Input(vec![d.with_help("save the file as UTF-8")]));
-        }
-    };
+    let text = include::decode(path, bytes)?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -90,16 +76,24 @@ pub fn load_file(path: &Path) -> Result<Loaded> {
     } else {
         "scenario".into()
     };
-    let scenario = load_str(path, text, &stem)?;
-    Ok(Loaded { scenario, hash })
+    let r = include::resolve(path, text)?;
+    let scenario = load_tree(&r.src, &r.root, &stem)?;
+    let includes = r.src.files()[1..]
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    Ok(Loaded {
+        scenario,
+        hash: r.hash,
+        includes,
+    })
 }
 
-/// Load a scenario from text; `path` decides the format (".json" or TOML) and names the file
-/// in messages.
+/// Load a scenario from text; `path` decides the format (".json" or TOML), names the file in
+/// messages and is where included files are looked up from.
 pub fn load_str(path: &Path, text: String, default_name: &str) -> Result<Scenario> {
-    let src = Source::new(path, text);
-    let root = tree::parse(&src).map_err(Error::Input)?;
-    load_tree(&src, &root, default_name)
+    let r = include::resolve(path, text)?;
+    load_tree(&r.src, &r.root, default_name)
 }
 
 /// Build a scenario from a parsed (possibly edited) tree of `src`.

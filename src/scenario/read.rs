@@ -98,10 +98,11 @@ impl<'s> Reader<'s> {
         self.diags.push(d);
     }
 
-    /// Directory of the file (for relative paths inside it).
-    pub fn base_dir(&self) -> PathBuf {
+    /// Directory of the file a value was written in (for relative paths inside it; with
+    /// includes, the included file's own directory).
+    pub fn base_dir(&self, at: Span) -> PathBuf {
         self.src
-            .path
+            .path_at(at)
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default()
@@ -142,6 +143,10 @@ impl<'s> Reader<'s> {
             } else {
                 let mut msg = format!("unknown key `{name}`");
                 let help = match suggest(name, allowed.iter().copied()) {
+                    None if name == "include" => {
+                        "`include` belongs at the top of the file, before the first [section]"
+                            .to_string()
+                    }
                     Some(s) => format!("did you mean `{s}`? allowed here: {}", allowed.join(", ")),
                     None => format!("allowed here: {}", allowed.join(", ")),
                 };

@@ -19,22 +19,31 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "ccsim scenario")]
+// A file that includes others may leave the required sections to them.
+#[schemars(extend(
+    "if" = { "not": { "required": ["include"] } },
+    "then" = { "required": ["arrivals", "reason", "group"] }
+))]
 pub struct ScenarioFile {
     /// Where editors find this schema, e.g. "./ccsim.schema.json"; ccsim ignores it.
     #[serde(rename = "$schema")]
     pub schema: Option<String>,
+    /// Files whose sections this one starts from, relative to this file, read in order; this
+    /// file's own values are laid over them (tables merge, values replace, `[[...]]` entries
+    /// join, and one with the same `name` replaces the included entry).
+    pub include: Option<OneOrManyPaths>,
     /// Name, seed, replications and the simulated time.
     pub scenario: Option<Head>,
     /// How many contacts arrive: one rate, or a profile over the day.
-    pub arrivals: Arrivals,
+    pub arrivals: Option<Arrivals>,
     /// Kinds of customers (`[[persona]]`); without any, everyone is one phone-only persona.
     pub persona: Option<Vec<Persona>>,
     /// Why customers get in touch (`[[reason]]`); at least one.
     #[schemars(length(min = 1))]
-    pub reason: Vec<Reason>,
+    pub reason: Option<Vec<Reason>>,
     /// Agent groups (`[[group]]`); at least one.
     #[schemars(length(min = 1))]
-    pub group: Vec<Group>,
+    pub group: Option<Vec<Group>>,
     /// Settings of each channel: phone, chat, email, social and self-service.
     pub channels: Option<Channels>,
     /// Priorities and overflow between groups.
@@ -48,6 +57,16 @@ pub struct ScenarioFile {
     pub satisfaction: Option<Satisfaction>,
     /// The cost model beyond agents' and partners' costs.
     pub cost: Option<Cost>,
+}
+
+/// One file path, or several.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrManyPaths {
+    /// Several files, read in order.
+    Many(Vec<String>),
+    /// One file.
+    One(String),
 }
 
 /// One table, or an array of tables. (`[[persona]]`, `[[reason]]`, `[[group]]` and

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::num::IntErrorKind;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
@@ -90,6 +90,24 @@ impl Value {
     }
 }
 
+/// Move every span of a tree (values and keys) `by` bytes later: a file's tree placed at its
+/// offset in a combined source.
+pub fn shift(node: &mut Node, by: usize) {
+    node.span.start += by;
+    node.span.end += by;
+    match &mut node.value {
+        Value::Array(items) => items.iter_mut().for_each(|n| shift(n, by)),
+        Value::Table(entries) => {
+            for (k, v) in entries {
+                k.span.start += by;
+                k.span.end += by;
+                shift(v, by);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The text of one input file and a fast offset -> (line, column) lookup.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -98,6 +116,10 @@ pub struct Source {
     /// The whole text of the file.
     pub text: String,
     line_starts: Vec<usize>,
+    /// For a scenario with includes: each file and the offset where its text starts in `text`
+    /// (the first is the including file, at 0). Spans are offsets into `text`; locations and
+    /// snippets are reported in the file a span falls in. Empty for a single file.
+    parts: Vec<(usize, Source)>,
 }
 
 impl Source {
@@ -109,11 +131,55 @@ impl Source {
             path: path.into(),
             text,
             line_starts,
+            parts: Vec::new(),
+        }
+    }
+
+    /// One source over several files: their texts laid end to end, each starting at the
+    /// offset given (offsets increasing, the first 0, each past the end of the previous text).
+    pub fn combined(files: Vec<(usize, Source)>) -> Self {
+        let mut text = String::new();
+        for (base, f) in &files {
+            while text.len() < *base {
+                text.push('\n');
+            }
+            text.push_str(&f.text);
+        }
+        let path = files
+            .first()
+            .map(|(_, f)| f.path.clone())
+            .unwrap_or_default();
+        let mut src = Source::new(path, text);
+        src.parts = files;
+        src
+    }
+
+    /// The file a byte offset falls in, and the offset within that file.
+    fn part(&self, offset: usize) -> Option<(&Source, usize)> {
+        let i = self.parts.partition_point(|(base, _)| *base <= offset);
+        let (base, f) = self.parts.get(i.checked_sub(1)?)?;
+        Some((f, offset - base))
+    }
+
+    /// The file a span belongs to (the including file for a single-file source).
+    pub fn path_at(&self, span: Span) -> &Path {
+        self.part(span.start).map_or(&self.path, |(f, _)| &f.path)
+    }
+
+    /// The files this source was read from, the including file first.
+    pub fn files(&self) -> Vec<&Path> {
+        if self.parts.is_empty() {
+            vec![&self.path]
+        } else {
+            self.parts.iter().map(|(_, f)| f.path.as_path()).collect()
         }
     }
 
     /// 1-based line and 1-based column (column counted in Unicode chars, not bytes) of a byte offset; offsets past the end clamp to the end.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        if let Some((f, local)) = self.part(offset) {
+            return f.line_col(local);
+        }
         let mut off = offset.min(self.text.len());
         while !self.text.is_char_boundary(off) {
             off -= 1;
@@ -129,6 +195,12 @@ impl Source {
 
     /// A Location for a span's start.
     pub fn location(&self, span: Span) -> Location {
+        if let Some((f, local)) = self.part(span.start) {
+            return f.location(Span::new(
+                local,
+                local + span.end.saturating_sub(span.start),
+            ));
+        }
         let (line, column) = self.line_col(span.start);
         Location {
             file: self.path.clone(),
@@ -139,6 +211,10 @@ impl Source {
 
     /// Convenience: a Diagnostic at `span` with this key path and message.
     pub fn diag(&self, span: Span, key_path: &str, message: impl Into<String>) -> Diagnostic {
+        if let Some((f, local)) = self.part(span.start) {
+            let len = span.end.saturating_sub(span.start);
+            return f.diag(Span::new(local, local + len), key_path, message);
+        }
         Diagnostic {
             location: Some(self.location(span)),
             key_path: key_path.to_string(),

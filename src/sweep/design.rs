@@ -251,15 +251,9 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
             "base scenario missing without a diagnostic".into(),
         ));
     };
-    let base_hash = crate::scenario::sha256_hex(&bytes);
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::Input(vec![crate::error::Diagnostic::file_level(
-            &base_file,
-            "the base scenario is not valid UTF-8",
-        )])
-    })?;
-    let base = Source::new(&base_file, text);
-    let base_root = tree::parse(&base).map_err(Error::Input)?;
+    let text = crate::scenario::include::decode(&base_file, bytes)?;
+    let resolved = crate::scenario::include::resolve(&base_file, text)?;
+    let (base, base_root, base_hash) = (resolved.src, resolved.root, resolved.hash);
     let mut diags = Vec::new();
     for v in &vary {
         if let Err(msg) = super::paths::check(&base_root, &v.path) {
