@@ -58,7 +58,8 @@ count() {
     shift
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$out" "$@" \
         >/dev/null 2>"$out.log"
-    grep -E 'I +refs' "$out.log" | tr -dc '0-9'
+    # "==PID== I   refs:      490,123,456": the count after the colon, without the PID.
+    grep -E 'I +refs' "$out.log" | sed -E 's/.*refs: *//' | tr -dc '0-9'
 }
 
 ccsim_ir=$(count "$work/ccsim.cg" target/release/ccsim run "$work/bench-mmcm.toml" \
@@ -69,8 +70,8 @@ offered=$(grep -m1 ',offered,' "$work/out/summary.csv" | cut -d, -f3)
 echo "| program | arrivals | instructions | per arrival | ratio |"
 echo "|---|---:|---:|---:|---:|"
 awk -v a="$arrivals" -v o="$offered" -v c="$ccsim_ir" -v b="$bare_ir" 'BEGIN {
-    printf "| bare loop | %d | %d | %.0f | 1.00 |\n", a, b, b / a
-    printf "| ccsim run (all measures) | %d | %d | %.0f | %.2f |\n", o, c, c / o, (c / o) / (b / a)
+    printf "| bare loop | %d | %.0f | %.0f | 1.00 |\n", a, b, b / a
+    printf "| ccsim run (all measures) | %d | %.0f | %.0f | %.2f |\n", o, c, c / o, (c / o) / (b / a)
 }'
 echo
 echo "ccsim: the 15 source files x functions with the most instructions"
