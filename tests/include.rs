@@ -48,35 +48,9 @@ name = "site"
 "#;
 
 /// The same scenario written out whole.
-const FLAT: &str = r#"
-[scenario]
-name = "site"
-seed = 11
-replications = 8
-horizon = "4h"
-warmup = "30m"
-
-[arrivals]
-rate = "300/h"
-
-[[persona]]
-name = "calm"
-share = 0.6
-patience = { dist = "exponential", mean = "4m" }
-
-[[persona]]
-name = "hurried"
-share = 0.4
-patience = { dist = "exponential", mean = "1m" }
-
-[[reason]]
-name = "billing"
-handle = { dist = "exponential", mean = "3m" }
-
-[[group]]
-name = "care"
-agents = 15
-"#;
+fn flat() -> String {
+    COMMON.replacen("[scenario]\n", "[scenario]\nname = \"site\"\n", 1)
+}
 
 fn write(dir: &Path, rel: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(rel);
@@ -104,7 +78,7 @@ fn an_included_scenario_is_the_scenario_written_out_whole() {
     let dir = tempfile::tempdir().expect("tmp");
     write(dir.path(), "shared/common.toml", COMMON);
     let main = write(dir.path(), "site.toml", MAIN);
-    let flat = write(dir.path(), "flat.toml", FLAT);
+    let flat = write(dir.path(), "flat.toml", &flat());
     assert_eq!(
         format!("{:?}", load(&main)),
         format!("{:?}", load(&flat)),
@@ -197,7 +171,7 @@ fn later_includes_override_earlier_ones_and_paths_are_relative_to_their_file() {
     let flat = write(
         dir.path(),
         "flat.toml",
-        &FLAT
+        &flat()
             .replace("agents = 15", "agents = 40")
             .replace("[scenario]\nname = \"site\"\n", "[scenario]\n")
             .replace(
