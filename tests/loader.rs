@@ -804,7 +804,7 @@ fn cases() -> Vec<Case> {
                 .arrivals(&format!("profile = {}\nfile = \"rates.csv\"", list(48, "\"100/h\"", None)))
                 .text(),
             "arrivals.file",
-            Line("file = "),
+            Line("file = \"rates.csv"),
             &["both `profile` and `file`"],
         ),
         case(
