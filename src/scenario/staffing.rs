@@ -431,7 +431,7 @@ pub fn build_plans(r: &mut Reader, s: &mut Scenario, spans: &[Span]) {
             Staffing::Target(t) => {
                 let t = t.clone();
                 let mut days = Vec::new();
-                for wd in 0..weekdays {
+                for (wd, day_name) in DAY_NAMES.iter().enumerate().take(weekdays) {
                     let mut steps = Vec::with_capacity(slots);
                     for k in 0..slots {
                         let fc = forecast(s, g, wd, k);
@@ -445,11 +445,7 @@ pub fn build_plans(r: &mut Reader, s: &mut Scenario, spans: &[Span]) {
                                     format!(
                                         "{e} (interval {} of {})",
                                         format_clock(k as Ticks * s.interval),
-                                        if weekdays == 1 {
-                                            "the day"
-                                        } else {
-                                            DAY_NAMES[wd]
-                                        }
+                                        if weekdays == 1 { "the day" } else { day_name }
                                     ),
                                     "lower the target, raise max_occupancy, or give the personas a patience",
                                 );
