@@ -79,10 +79,22 @@ pub fn read_rates_file(r: &mut Reader, node: &Node, interval: Ticks) -> Option<R
 
 /// Read a rates file: see the module documentation for the format.
 pub fn load_rates(path: &Path, interval: Ticks) -> Result<RateTable, Problem> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Problem::whole(format!("cannot read the file: {e}"), SHAPE_HELP))?;
+    // The line a record starts on, counted in the file itself: the reader's own line count
+    // and offset leave out or point before the blank lines it skips.
+    let line_at = |pos: Option<&csv::Position>, fallback: u64| -> u64 {
+        pos.map_or(fallback, |p| {
+            let mut start = (p.byte() as usize).min(bytes.len());
+            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
+        })
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| Problem::whole(format!("cannot read the file: {e}"), SHAPE_HELP))?;
+        .from_reader(bytes.as_slice());
     let headers = rdr
         .headers()
         .map_err(|e| Problem::at(1, format!("cannot read the header line: {e}"), SHAPE_HELP))?
@@ -112,10 +124,10 @@ pub fn load_rates(path: &Path, interval: Ticks) -> Result<RateTable, Problem> {
     let mut rows: Vec<(Ticks, f64, u64, String)> = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| {
-            let line = e.position().map_or(i as u64 + 2, |p| p.line());
+            let line = line_at(e.position(), i as u64 + 2);
             Problem::at(line, format!("cannot read the row: {e}"), SHAPE_HELP)
         })?;
-        let line = rec.position().map_or(i as u64 + 2, |p| p.line());
+        let line = line_at(rec.position(), i as u64 + 2);
         let start_text = rec.get(start_col).unwrap_or("");
         let start = parse_start(start_text).map_err(|(m, h)| Problem::at(line, m, h))?;
         let rate = parse_rate_cell(rec.get(rate_col).unwrap_or(""))
@@ -324,6 +336,17 @@ mod tests {
                 "cannot read the row",
             ),
             ("start,rate\n24:00,1/h\n", Some(2), "end of the day"),
+            // Blank lines and CRLF endings count as lines of the file.
+            (
+                "start,rate\r\n0m,1/h\r\n\r\n\r\n8h,1/h\r\n8h15m,1/h\r\n",
+                Some(6),
+                "8h15m",
+            ),
+            (
+                "\u{feff}start,rate\n0m,1/h\n\n2h,1/h\n1h,1/h\n",
+                Some(5),
+                "(line 4)",
+            ),
         ];
         for (text, line, want) in cases {
             let p = load(text, 30 * MINUTE).expect_err(text);
