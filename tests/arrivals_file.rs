@@ -2,7 +2,7 @@
 //! exactly as an inline profile does (same bytes), fill forward between sparser rows, describe a
 //! week when a start passes a day, and reach staff-to-target plans and the runaway guard.
 //! Seeded and small: well under a few seconds in all. Bad files are in the bad-inputs
-//! catalogue (`tests/bad_inputs/157-…` to `171-…`).
+//! catalogue (`tests/bad_inputs/157-…` to `172-…`).
 
 use std::path::PathBuf;
 
