@@ -5,9 +5,9 @@
 //!
 //! - **Work** (`WORK_LIMIT`, 2 × 10⁹ contacts): before `ccsim run`, and for each scenario of
 //!   `ccsim sweep`, `estimate` computes the expected new issues over warm-up + horizon from the
-//!   arrival profile and weekday factors (the daily busyness factor has mean 1), times a bound
-//!   on contacts per issue (share-weighted `1 + retry × (max_attempts − 1)` over the personas),
-//!   times the replications. Above the limit the run is refused (exit code 2) unless `--force`.
+//!   arrival profile (a day's or a week's) and weekday factors (the daily busyness factor has
+//!   mean 1), times a bound on contacts per issue (share-weighted `1 + retry ×
+//!   (max_attempts − 1)` over the personas), times the replications. Above the limit the run is refused (exit code 2) unless `--force`.
 //!   At the engine's cost of about 1 µs per contact per core (bench-mmcm) the limit is about
 //!   half an hour on one core; richer scenarios cost several times more per contact.
 //! - **Contacts in flight** (`MAX_IN_FLIGHT`, 10 million per replication, about 2.6 GB at the
@@ -72,20 +72,27 @@ pub struct Work {
 /// `warmup`, for `rel` in ticks relative to the window start (negative in the warm-up).
 fn integrated(s: &Scenario, rel: Ticks) -> f64 {
     let interval_s = s.interval as f64 / 1000.0;
-    let day_total: f64 = s.arrivals.profile.iter().sum::<f64>() * interval_s;
-    let f = &s.arrivals.weekday_factors;
-    let week_total: f64 = f.iter().sum::<f64>() * day_total;
+    let a = &s.arrivals;
+    let slots = a.slots_per_day();
+    // The profile of weekday `d` (a daily profile is the same every day).
+    let day_profile = |d: usize| -> &[f64] {
+        let start = if a.weekly { d * slots } else { 0 };
+        &a.profile[start..start + slots]
+    };
+    let day_total = |d: usize| day_profile(d).iter().sum::<f64>() * interval_s;
+    let f = &a.weekday_factors;
+    let week_total: f64 = (0..7).map(|d| f[d] * day_total(d)).sum();
     let weeks = rel.div_euclid(WEEK);
     let r = rel.rem_euclid(WEEK);
-    let day = (r / DAY) as usize;
-    let mut total = weeks as f64 * week_total + f[..day].iter().sum::<f64>() * day_total;
+    let day = ((r / DAY) as usize).min(6);
+    let mut total = weeks as f64 * week_total + (0..day).map(|d| f[d] * day_total(d)).sum::<f64>();
     let rem = r - day as i64 * DAY;
     let slot = (rem / s.interval) as usize;
     let part = (rem - slot as i64 * s.interval) as f64 / 1000.0;
-    let profile = &s.arrivals.profile;
+    let profile = day_profile(day);
     let in_day = profile[..slot.min(profile.len())].iter().sum::<f64>() * interval_s
         + profile.get(slot).map_or(0.0, |rate| rate * part);
-    total += f[day.min(6)] * in_day;
+    total += f[day] * in_day;
     total
 }
 

@@ -144,17 +144,22 @@ fn the_including_file_wins_and_its_override_changes_the_run() {
 fn later_includes_override_earlier_ones_and_paths_are_relative_to_their_file() {
     let dir = tempfile::tempdir().expect("tmp");
     write(dir.path(), "shared/common.toml", COMMON);
-    // A file in a subfolder includes a sibling and the common file through `..`, and names a
-    // data file relative to itself.
+    // A file in a subfolder includes the common file through `..`, and names data files (a
+    // handle-time sample, an arrivals file that replaces the included `rate`) relative to itself.
     write(
         dir.path(),
         "shared/teams/handle.toml",
-        "include = [\"../common.toml\"]\n[[reason]]\nname = \"billing\"\nhandle = { dist = \"empirical\", file = \"times.csv\", column = \"seconds\" }\n",
+        "include = [\"../common.toml\"]\n[arrivals]\nfile = \"rates.csv\"\n[[reason]]\nname = \"billing\"\nhandle = { dist = \"empirical\", file = \"times.csv\", column = \"seconds\" }\n",
     );
     write(
         dir.path(),
         "shared/teams/times.csv",
         "seconds\n60\n120\n240\n",
+    );
+    write(
+        dir.path(),
+        "shared/teams/rates.csv",
+        "start,rate\n0m,200/h\n8h,400/h\n",
     );
     write(
         dir.path(),
@@ -173,6 +178,7 @@ fn later_includes_override_earlier_ones_and_paths_are_relative_to_their_file() {
         "flat.toml",
         &flat()
             .replace("agents = 15", "agents = 40")
+            .replace("rate = \"300/h\"", "file = \"shared/teams/rates.csv\"")
             .replace("[scenario]\nname = \"site\"\n", "[scenario]\n")
             .replace(
                 "{ dist = \"exponential\", mean = \"3m\" }\n\n[[group]]",

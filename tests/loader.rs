@@ -792,11 +792,27 @@ fn cases() -> Vec<Case> {
             &["1.5"],
         ),
         case(
-            "arrivals.file",
+            "arrivals.file with a rate",
             doc().arrivals("rate = \"100/h\"\nfile = \"rates.csv\"").text(),
             "arrivals.file",
             Line("file = "),
-            &["not modelled"],
+            &["both `rate` and `file`"],
+        ),
+        case(
+            "arrivals.file with a profile",
+            doc()
+                .arrivals(&format!("profile = {}\nfile = \"rates.csv\"", list(48, "\"100/h\"", None)))
+                .text(),
+            "arrivals.file",
+            Line("file = \"rates.csv"),
+            &["both `profile` and `file`"],
+        ),
+        case(
+            "arrivals.file missing",
+            doc().arrivals("file = \"no-such-rates.csv\"").text(),
+            "arrivals.file",
+            Line("file = "),
+            &["no-such-rates.csv", "cannot read the file"],
         ),
         case(
             "a group serving self-service",

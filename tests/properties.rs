@@ -1456,7 +1456,10 @@ fn check_loaded(s: &Scenario) -> Result<(), String> {
             "durations are not negative",
         ),
         (s.replications >= 1, "at least one replication"),
-        (s.arrivals.profile.len() == slots, "one rate per interval"),
+        (
+            s.arrivals.profile.len() == slots * s.arrivals.profile_days(),
+            "one rate per interval of the profile's day or week",
+        ),
         (
             s.arrivals
                 .profile

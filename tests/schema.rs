@@ -360,9 +360,14 @@ fn bad_files_are_rejected() {
                 .remove("staffing");
             g
         }),
-        ("a planned key", {
+        ("both a rate and a rates file", {
             let mut g = with("");
             g["arrivals"]["file"] = "data.csv".into();
+            g
+        }),
+        ("an empty rates file name", {
+            let mut g = with("");
+            g["arrivals"] = serde_json::json!({ "file": "" });
             g
         }),
         ("self_service served by a group", {

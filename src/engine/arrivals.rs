@@ -1,5 +1,6 @@
-//! New-issue arrivals: a Poisson process with a piecewise-constant rate (interval profile ×
-//! weekday factor × gamma daily busyness), sampled exactly by inverting the integrated rate.
+//! New-issue arrivals: a Poisson process with a piecewise-constant rate (interval profile of a
+//! day or a week × weekday factor × gamma daily busyness), sampled exactly by inverting the
+//! integrated rate.
 
 use rand_distr::{Distribution, Exp1, Gamma};
 
@@ -7,14 +8,28 @@ use crate::rng::{SimRng, Stream, stream};
 use crate::scenario::Scenario;
 use crate::time::{DAY, Ticks};
 
+/// Rate per tick of each slot of the week, Monday first: the profile's rate (a daily one
+/// repeated) times the weekday factor. Computed as `rate / 1000 × factor`, the order the
+/// per-slot product always had, so results do not depend on the profile's period.
+fn week_rates(s: &Scenario) -> Vec<f64> {
+    let a = &s.arrivals;
+    let slots = a.slots_per_day();
+    let mut out = Vec::with_capacity(7 * slots);
+    for d in 0..7 {
+        for k in 0..slots {
+            out.push(a.base_rate(d, k) / 1000.0 * a.weekday_factors[d]);
+        }
+    }
+    out
+}
+
 /// Generates the arrival times of new issues, in order.
 pub struct ArrivalProcess {
     rng: SimRng,
     busyness_rng: SimRng,
     busyness: Option<Gamma<f64>>,
-    /// Rate per tick for each slot of the day.
-    profile: Vec<f64>,
-    weekday: [f64; 7],
+    /// Rate per tick for each slot of the week (Monday first), weekday factor included.
+    week: Vec<f64>,
     interval: Ticks,
     window_start: Ticks,
     /// Current position of the process [ticks, fractional].
@@ -37,8 +52,7 @@ impl ArrivalProcess {
             rng: stream(s.seed, replication, Stream::Arrivals),
             busyness_rng: stream(s.seed, replication, Stream::Busyness),
             busyness,
-            profile: s.arrivals.profile.iter().map(|r| r / 1000.0).collect(),
-            weekday: s.arrivals.weekday_factors,
+            week: week_rates(s),
             interval: s.interval,
             window_start: s.warmup,
             t: 0.0,
@@ -72,17 +86,14 @@ impl ArrivalProcess {
         let rel = t - self.window_start;
         let k = rel.div_euclid(self.interval);
         let end = self.window_start + (k + 1) * self.interval;
-        let slots = self.profile.len() as i64;
-        let slot = k.rem_euclid(slots) as usize;
         let day = rel.div_euclid(DAY);
         if day != self.day {
             self.set_day(day);
         }
-        let dow = day.rem_euclid(7) as usize;
-        (
-            self.profile[slot] * self.weekday[dow] * self.day_factor,
-            end,
-        )
+        // A day is a whole number of intervals, so slot k of the window is slot k mod 7 days
+        // of the week (day 0 of the window is a Monday).
+        let slot = k.rem_euclid(self.week.len() as i64) as usize;
+        (self.week[slot] * self.day_factor, end)
     }
 
     /// The next arrival at or before `until`, or `None` if there is none by then.

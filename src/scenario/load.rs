@@ -39,9 +39,15 @@ pub const SCENARIO_KEYS: &[&str] = &[
     "drain",
 ];
 /// Keys of `[arrivals]`.
-pub const ARRIVALS_KEYS: &[&str] = &["rate", "profile", "weekday_factors", "overdispersion"];
-/// Keys of `[arrivals]` that are part of the format but not modelled yet (rejected).
-pub const ARRIVALS_PLANNED: &[&str] = &["file"];
+pub const ARRIVALS_KEYS: &[&str] = &[
+    "rate",
+    "profile",
+    "file",
+    "weekday_factors",
+    "overdispersion",
+];
+/// Keys of `[arrivals]` that are part of the format but not modelled yet (rejected): none.
+pub const ARRIVALS_PLANNED: &[&str] = &[];
 /// Keys of a `[[persona]]`.
 pub const PERSONA_KEYS: &[&str] = &[
     "name",
@@ -152,6 +158,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         drain: 7 * DAY,
         arrivals: Arrivals {
             profile: vec![0.0; 48],
+            weekly: false,
             weekday_factors: [1.0; 7],
             overdispersion: 0.0,
         },
@@ -279,8 +286,9 @@ fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arri
     };
     let f = r.table(node, "arrivals", ARRIVALS_KEYS, ARRIVALS_PLANNED)?;
     let slots = (DAY / interval) as usize;
-    let profile = match (f.get("rate"), f.get("profile")) {
-        (Some(_), Some(p)) => {
+    let (rate, prof, file) = (f.get("rate"), f.get("profile"), f.get("file"));
+    let profile = match (rate, prof, file) {
+        (Some(_), Some(p), _) => {
             r.error_help(
                 p.span,
                 "arrivals.profile",
@@ -289,20 +297,35 @@ fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arri
             );
             None
         }
-        (Some(n), None) => r.rate(n, "arrivals.rate").map(|v| vec![v; slots]),
-        (None, Some(p)) => profile(r, p, slots, interval),
-        (None, None) => {
+        (Some(_), None, Some(n)) | (None, Some(_), Some(n)) => {
+            let other = if rate.is_some() { "rate" } else { "profile" };
+            r.error_help(
+                n.span,
+                "arrivals.file",
+                format!("both `{other}` and `file` are given"),
+                "keep one of them: the file replaces the rate or profile",
+            );
+            None
+        }
+        (Some(n), None, None) => r.rate(n, "arrivals.rate").map(|v| (vec![v; slots], false)),
+        (None, Some(p), None) => profile(r, p, slots, interval).map(|v| (v, false)),
+        (None, None, Some(n)) => {
+            super::rates_file::read_rates_file(r, n, interval).map(|t| (t.profile, t.weekly))
+        }
+        (None, None, None) => {
             r.error_help(
                 f.span,
                 "arrivals.rate",
                 "missing the arrival rate",
-                "add rate = \"1000/h\", or profile = [one rate per interval of the day]",
+                "add rate = \"1000/h\", profile = [one rate per interval of the day], or file = \"rates.csv\"",
             );
             None
         }
     };
+    let (profile, weekly) = profile.unwrap_or_default();
     let mut a = Arrivals {
-        profile: profile.unwrap_or_default(),
+        profile,
+        weekly,
         weekday_factors: [1.0; 7],
         overdispersion: 0.0,
     };
@@ -333,8 +356,7 @@ fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arri
         a.overdispersion = v;
     }
     // The busiest moment must stay under the rate cap, weekday factors included.
-    let peak = a.profile.iter().copied().fold(0.0, f64::max)
-        * a.weekday_factors.iter().copied().fold(0.0, f64::max);
+    let peak = a.peak_rate();
     if peak > super::read::MAX_RATE_PER_SECOND {
         let span = f.get("weekday_factors").map_or(f.span, |n| n.span);
         r.error_help(

@@ -11,6 +11,7 @@ mod model;
 mod outcomes;
 mod partner;
 mod policy;
+mod rates_file;
 pub(crate) mod read;
 pub mod schema;
 pub mod staffing;

@@ -219,11 +219,16 @@ impl Scenario {
 }
 
 /// The arrival process of new issues: a Poisson process whose rate is piecewise constant per
-/// interval of the day, scaled by a weekday factor and by a gamma-distributed daily factor.
+/// interval, repeating daily or weekly, scaled by a weekday factor and by a gamma-distributed
+/// daily factor.
 #[derive(Debug, Clone)]
 pub struct Arrivals {
-    /// Rate per interval of the day [per second]; length `intervals_per_day`.
+    /// Rate per interval slot [per second]: one day (`intervals_per_day` values, repeated
+    /// daily) or, when `weekly`, one week (7 × `intervals_per_day` values, Monday first,
+    /// repeated weekly).
     pub profile: Vec<f64>,
+    /// Whether `profile` describes a week rather than a day.
+    pub weekly: bool,
     /// Factor per day of the week, Monday first (day 0 of the window is a Monday).
     pub weekday_factors: [f64; 7],
     /// Coefficient of variation of the daily busyness factor (0 = none).
@@ -231,11 +236,46 @@ pub struct Arrivals {
 }
 
 impl Arrivals {
-    /// Whether the weekday factors differ between days.
+    /// Whether the rate of a slot can differ between days of the week: the weekday factors
+    /// differ, or the profile describes a week.
     pub fn varies_by_weekday(&self) -> bool {
-        self.weekday_factors
-            .iter()
-            .any(|f| *f != self.weekday_factors[0])
+        self.weekly
+            || self
+                .weekday_factors
+                .iter()
+                .any(|f| *f != self.weekday_factors[0])
+    }
+
+    /// Days the profile covers before it repeats (1 or 7).
+    pub fn profile_days(&self) -> usize {
+        if self.weekly { 7 } else { 1 }
+    }
+
+    /// Interval slots per day.
+    pub fn slots_per_day(&self) -> usize {
+        self.profile.len() / self.profile_days()
+    }
+
+    /// The profile's rate in slot `slot` of weekday `weekday` (0 = Monday), before the
+    /// weekday factor [per second].
+    pub fn base_rate(&self, weekday: usize, slot: usize) -> f64 {
+        let day = if self.weekly { weekday % 7 } else { 0 };
+        self.profile[day * self.slots_per_day() + slot]
+    }
+
+    /// Expected rate in slot `slot` of weekday `weekday` (0 = Monday): the profile's rate
+    /// times the weekday factor [per second] (the daily busyness factor has mean 1).
+    pub fn rate(&self, weekday: usize, slot: usize) -> f64 {
+        self.base_rate(weekday, slot) * self.weekday_factors[weekday % 7]
+    }
+
+    /// The highest expected rate of any slot [per second].
+    pub fn peak_rate(&self) -> f64 {
+        let slots = self.slots_per_day();
+        (0..7)
+            .flat_map(|d| (0..slots).map(move |k| (d, k)))
+            .map(|(d, k)| self.rate(d, k))
+            .fold(0.0, f64::max)
     }
 }
 

@@ -217,15 +217,26 @@ pub struct Head {
     pub drain: Option<Duration>,
 }
 
-/// `[arrivals]`: new issues per unit of time; give `rate` or `profile`.
+/// `[arrivals]`: new issues per unit of time; give `rate`, `profile` or `file`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("oneOf" = [{ "required": ["rate"] }, { "required": ["profile"] }]))]
+#[schemars(extend("oneOf" = [
+    { "required": ["rate"] },
+    { "required": ["profile"] },
+    { "required": ["file"] }
+]))]
 pub struct Arrivals {
     /// One rate all day, e.g. "1000/h".
     pub rate: Option<Rate>,
     /// One rate per interval of the day (24 h / scenario.interval of them, 48 at "30m").
     pub profile: Option<Vec<Rate>>,
+    /// A CSV file of rates, relative to the scenario file, e.g. "data/week.csv": a header line
+    /// with columns `start` (a duration from the start of the day or week, "8h30m", "1d8h", or
+    /// a time of day "08:30") and `rate` ("120/h"); starts begin at 0, strictly increase and
+    /// fall on interval boundaries; each rate holds until the next start. Starts below 24h
+    /// describe a day (repeated daily), starts below 7d a week, Monday first (repeated weekly).
+    #[schemars(length(min = 1))]
+    pub file: Option<String>,
     /// Factors per day of the week, Monday first, e.g. [1.1, 1.0, 1.0, 1.0, 0.9, 0.5, 0.4]
     /// [default: all 1].
     pub weekday_factors: Option<[WeekdayFactor; 7]>,

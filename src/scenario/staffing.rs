@@ -322,7 +322,7 @@ fn answers(s: &Scenario, g: usize, reason: &Reason, ch: Channel) -> bool {
 /// (reason, channel). Repeat contacts, transfers, overflow, chat concurrency and email are
 /// what the simulation adds to the formula's picture.
 pub fn forecast(s: &Scenario, g: usize, weekday: usize, slot: usize) -> Forecast {
-    let day_rate = s.arrivals.profile[slot] * s.arrivals.weekday_factors[weekday];
+    let day_rate = s.arrivals.rate(weekday, slot);
     let mut rate = 0.0;
     let mut work = 0.0;
     let mut patience_sum = 0.0;
@@ -397,8 +397,18 @@ pub fn agents_for(fc: &Forecast, t: &StaffTarget) -> Result<u32, String> {
     })
 }
 
-/// Build every group's plan. Staff-to-target groups get one plan per weekday when the weekday
-/// factors differ, else one day.
+const DAY_NAMES: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// Build every group's plan. Staff-to-target groups get one plan per weekday when the rate
+/// varies by weekday (weekday factors that differ, or a weekly arrivals file), else one day.
 pub fn build_plans(r: &mut Reader, s: &mut Scenario, spans: &[Span]) {
     let slots = s.intervals_per_day();
     let weekdays = if s.arrivals.varies_by_weekday() { 7 } else { 1 };
@@ -421,7 +431,7 @@ pub fn build_plans(r: &mut Reader, s: &mut Scenario, spans: &[Span]) {
             Staffing::Target(t) => {
                 let t = t.clone();
                 let mut days = Vec::new();
-                for wd in 0..weekdays {
+                for (wd, day_name) in DAY_NAMES.iter().enumerate().take(weekdays) {
                     let mut steps = Vec::with_capacity(slots);
                     for k in 0..slots {
                         let fc = forecast(s, g, wd, k);
@@ -433,8 +443,9 @@ pub fn build_plans(r: &mut Reader, s: &mut Scenario, spans: &[Span]) {
                                     span,
                                     &format!("group[{}].staffing", s.groups[g].name),
                                     format!(
-                                        "{e} (interval {} of the day)",
-                                        format_clock(k as Ticks * s.interval)
+                                        "{e} (interval {} of {})",
+                                        format_clock(k as Ticks * s.interval),
+                                        if weekdays == 1 { "the day" } else { day_name }
                                     ),
                                     "lower the target, raise max_occupancy, or give the personas a patience",
                                 );

@@ -1,0 +1,358 @@
+//! `[arrivals] file = "..."`: arrival rates from a CSV of interval starts and rates.
+//!
+//! The file has a header line with (at least) the columns `start` and `rate`. `start` is a
+//! duration from the start of the repeating period (`"0m"`, `"8h30m"`, `"1d8h"`) or a time of
+//! day (`"08:30"`); `rate` is a rate string (`"120/h"`). Starts begin at 0, strictly increase
+//! and fall on interval boundaries; each rate holds until the next row's start, the last one
+//! until the end of the period. A file whose starts stay below a day describes a day (repeated
+//! daily, like `profile`); one whose starts stay below 7 days describes a week, Monday first
+//! (repeated weekly).
+
+use std::path::Path;
+
+use super::read::{MAX_RATE_PER_SECOND, Reader, suggest};
+use super::tree::Node;
+use crate::time::{DAY, Ticks, format_duration, parse_clock, parse_duration, parse_rate};
+
+const WEEK: Ticks = 7 * DAY;
+
+/// Rates per interval slot read from a file: a day's or a week's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateTable {
+    /// Rate per slot [per second]; `DAY / interval` slots, or 7 times that when `weekly`.
+    pub profile: Vec<f64>,
+    /// Whether the file describes a week (Monday first) rather than a day.
+    pub weekly: bool,
+}
+
+/// What is wrong with a file: where (its line, when one is to blame), what, and the fix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Line of the file (1 = the header).
+    pub line: Option<u64>,
+    /// What was found and what is allowed.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl Problem {
+    fn at(line: u64, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Problem {
+            line: Some(line),
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    fn whole(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Problem {
+            line: None,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+const SHAPE_HELP: &str = "the file needs a header line and one row per interval start, e.g. \
+                          `start,rate` then `0m,20/h` and `8h,340/h` (path relative to the \
+                          scenario file)";
+
+/// Read `arrivals.file` (the string at `node`): the rates, or `None` after recording a located
+/// error (the key's place, the CSV's path and line, and a fix).
+pub fn read_rates_file(r: &mut Reader, node: &Node, interval: Ticks) -> Option<RateTable> {
+    const KEY: &str = "arrivals.file";
+    let file = r.string(node, KEY)?;
+    let full = r.base_dir(node.span).join(&file);
+    match load_rates(&full, interval) {
+        Ok(t) => Some(t),
+        Err(p) => {
+            let place = match p.line {
+                Some(l) => format!("{} line {l}", full.display()),
+                None => full.display().to_string(),
+            };
+            r.error_help(node.span, KEY, format!("{place}: {}", p.message), p.help);
+            None
+        }
+    }
+}
+
+/// Read a rates file: see the module documentation for the format.
+pub fn load_rates(path: &Path, interval: Ticks) -> Result<RateTable, Problem> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Problem::whole(format!("cannot read the file: {e}"), SHAPE_HELP))?;
+    // The line a record starts on, counted in the file itself: the reader's own line count
+    // and offset leave out or point before the blank lines it skips.
+    let line_at = |pos: Option<&csv::Position>, fallback: u64| -> u64 {
+        pos.map_or(fallback, |p| {
+            let mut start = (p.byte() as usize).min(bytes.len());
+            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
+        })
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes.as_slice());
+    let headers = rdr
+        .headers()
+        .map_err(|e| Problem::at(1, format!("cannot read the header line: {e}"), SHAPE_HELP))?
+        .clone();
+    if headers.is_empty() || headers.iter().all(str::is_empty) {
+        return Err(Problem::whole("the file is empty", SHAPE_HELP));
+    }
+    let column = |name: &str| -> Result<usize, Problem> {
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            let names: Vec<&str> = headers.iter().collect();
+            let hint = suggest(name, names.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            Problem::at(
+                1,
+                format!(
+                    "no column `{name}`{hint}; the columns are: {}",
+                    names.join(", ")
+                ),
+                "name the columns `start` and `rate` in the header line (other columns are \
+                 ignored)",
+            )
+        })
+    };
+    let (start_col, rate_col) = (column("start")?, column("rate")?);
+    // (start, rate per second, line, the start as written)
+    let mut rows: Vec<(Ticks, f64, u64, String)> = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| {
+            let line = line_at(e.position(), i as u64 + 2);
+            Problem::at(line, format!("cannot read the row: {e}"), SHAPE_HELP)
+        })?;
+        let line = line_at(rec.position(), i as u64 + 2);
+        let start_text = rec.get(start_col).unwrap_or("");
+        let start = parse_start(start_text).map_err(|(m, h)| Problem::at(line, m, h))?;
+        let rate = parse_rate_cell(rec.get(rate_col).unwrap_or(""))
+            .map_err(|(m, h)| Problem::at(line, m, h))?;
+        if start >= WEEK {
+            return Err(Problem::at(
+                line,
+                format!(
+                    "start \"{start_text}\" is a week or more into the period; a file describes \
+                     at most a week"
+                ),
+                "give one day (starts below 24h, repeated daily) or one week (starts below 7d, \
+                 Monday first, repeated weekly)",
+            ));
+        }
+        match rows.last() {
+            None if start != 0 => {
+                return Err(Problem::at(
+                    line,
+                    format!(
+                        "the first row starts at \"{start_text}\", but the rows must begin at 0"
+                    ),
+                    "add a first row with start \"0m\" (with rate \"0/h\" if nothing arrives \
+                     before the next row)",
+                ));
+            }
+            Some((prev, _, prev_line, prev_text)) if start <= *prev => {
+                return Err(Problem::at(
+                    line,
+                    format!(
+                        "start \"{start_text}\" does not come after the previous row's start \
+                         \"{prev_text}\" (line {prev_line}); starts must strictly increase"
+                    ),
+                    "list the rows in time order, one row per start",
+                ));
+            }
+            _ => {}
+        }
+        if start % interval != 0 {
+            let below = start - start % interval;
+            return Err(Problem::at(
+                line,
+                format!(
+                    "start \"{start_text}\" is not a multiple of the interval {}",
+                    format_duration(interval)
+                ),
+                format!(
+                    "start rows on interval boundaries (e.g. \"{}\" or \"{}\"), or change \
+                     scenario.interval",
+                    format_duration(below),
+                    format_duration(below + interval)
+                ),
+            ));
+        }
+        rows.push((start, rate, line, start_text.to_string()));
+    }
+    let Some(last) = rows.last() else {
+        return Err(Problem::whole(
+            "the file has a header line but no rows",
+            SHAPE_HELP,
+        ));
+    };
+    let (period, weekly) = if last.0 < DAY {
+        (DAY, false)
+    } else {
+        (WEEK, true)
+    };
+    let mut profile = Vec::with_capacity((period / interval) as usize);
+    for (i, (start, rate, _, _)) in rows.iter().enumerate() {
+        let end = rows.get(i + 1).map_or(period, |next| next.0);
+        profile.extend(std::iter::repeat_n(
+            *rate,
+            ((end - start) / interval) as usize,
+        ));
+    }
+    Ok(RateTable { profile, weekly })
+}
+
+type CellError = (String, String);
+
+/// A start: a duration with units, or a time of day `HH:MM` (before 24:00).
+fn parse_start(text: &str) -> Result<Ticks, CellError> {
+    const HELP: &str = "write the start as a duration from the start of the day or week, e.g. \
+                        \"0m\", \"8h30m\", \"1d8h\" (Tuesday 08:00), or a time of day \"08:30\"";
+    if text.is_empty() {
+        return Err(("the start is empty".into(), HELP.into()));
+    }
+    if text.contains(':') {
+        return match parse_clock(text) {
+            Ok(t) if t < DAY => Ok(t),
+            Ok(_) => Err((
+                format!("start \"{text}\" is the end of the day, not a start in it"),
+                "a time of day starts before 24:00; for a week use durations (\"1d\" is \
+                 Tuesday 00:00)"
+                    .into(),
+            )),
+            Err(e) => Err((format!("start \"{text}\": {e}"), HELP.into())),
+        };
+    }
+    if text.parse::<f64>().is_ok() {
+        return Err((
+            format!("start \"{text}\" is a bare number: the unit is missing"),
+            format!(
+                "write it with a unit, e.g. \"{text}m\" or \"{text}h\", or as a time of day \"08:30\""
+            ),
+        ));
+    }
+    parse_duration(text).map_err(|e| (format!("start \"{text}\": {e}"), HELP.into()))
+}
+
+/// A rate: a string with a unit (`"120/h"`), at most the rate cap.
+fn parse_rate_cell(text: &str) -> Result<f64, CellError> {
+    if text.is_empty() {
+        return Err((
+            "the rate is empty".into(),
+            "write a rate as \"count/unit\", e.g. \"120/h\" (\"0/h\" when nothing arrives)".into(),
+        ));
+    }
+    if text.parse::<f64>().is_ok() {
+        return Err((
+            format!("rate \"{text}\" is a bare number: the unit is missing"),
+            format!("write it with a unit, e.g. \"{text}/h\" for per hour"),
+        ));
+    }
+    match parse_rate(text) {
+        Ok(v) if v > MAX_RATE_PER_SECOND => Err((
+            format!("rate \"{text}\" is more than ccsim accepts (at most 1000000/h)"),
+            "check the unit: \"1000/h\" is a thousand per hour, \"1000/s\" a thousand per second"
+                .into(),
+        )),
+        Ok(v) => Ok(v),
+        Err(e) => Err((
+            format!("rate \"{text}\": {e}"),
+            "write a rate as \"count/unit\", e.g. \"120/h\"".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{HOUR, MINUTE};
+
+    fn load(text: &str, interval: Ticks) -> Result<RateTable, Problem> {
+        let dir = std::env::temp_dir().join(format!(
+            "ccsim-rates-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("rates.csv");
+        std::fs::write(&path, text).expect("write");
+        let out = load_rates(&path, interval);
+        let _ = std::fs::remove_file(&path);
+        out
+    }
+
+    #[test]
+    fn hourly_rows_fill_half_hour_slots() {
+        let t = load("start,rate\n0m,0/h\n8h,360/h\n17:00,36/h\n", 30 * MINUTE).expect("valid");
+        assert!(!t.weekly);
+        assert_eq!(t.profile.len(), 48);
+        assert_eq!(t.profile[15], 0.0);
+        assert!((t.profile[16] - 0.1).abs() < 1e-12);
+        assert!((t.profile[33] - 0.1).abs() < 1e-12);
+        assert!((t.profile[34] - 0.01).abs() < 1e-12);
+        assert!((t.profile[47] - 0.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_start_past_a_day_makes_a_week() {
+        let t = load("note, start ,rate\nmon,0m,3600/h\nsat,5d,0/h\n", HOUR).expect("valid");
+        assert!(t.weekly);
+        assert_eq!(t.profile.len(), 7 * 24);
+        assert_eq!(t.profile[5 * 24 - 1], 1.0);
+        assert_eq!(t.profile[5 * 24], 0.0);
+        assert_eq!(t.profile[7 * 24 - 1], 0.0);
+    }
+
+    #[test]
+    fn problems_name_the_line() {
+        let cases: &[(&str, Option<u64>, &str)] = &[
+            (
+                "start,rate\n0m,1/h\n8h10m,2/h\n",
+                Some(3),
+                "not a multiple of the interval 30m",
+            ),
+            ("start,rate\n1h,1/h\n", Some(2), "must begin at 0"),
+            ("start,rate\n0m,1/h\n2h,1/h\n2h,1/h\n", Some(4), "(line 3)"),
+            ("start,rate\n0m,1/h\n7d,1/h\n", Some(3), "at most a week"),
+            ("start,rate\n0m,120\n", Some(2), "bare number"),
+            ("start,rate\n0,1/h\n", Some(2), "bare number"),
+            ("start,rate\n0m,lots\n", Some(2), "not a rate"),
+            ("start,rate\nsoon,1/h\n", Some(2), "soon"),
+            (
+                "start,rate\n0m,2000000/h\n",
+                Some(2),
+                "more than ccsim accepts",
+            ),
+            ("start,rate\n", None, "no rows"),
+            ("", None, "empty"),
+            ("begin,rate\n0m,1/h\n", Some(1), "no column `start`"),
+            (
+                "start,rate\n0m,1/h\n1h,1/h,x\n",
+                Some(3),
+                "cannot read the row",
+            ),
+            ("start,rate\n24:00,1/h\n", Some(2), "end of the day"),
+            // Blank lines and CRLF endings count as lines of the file.
+            (
+                "start,rate\r\n0m,1/h\r\n\r\n\r\n8h,1/h\r\n8h15m,1/h\r\n",
+                Some(6),
+                "8h15m",
+            ),
+            (
+                "\u{feff}start,rate\n0m,1/h\n\n2h,1/h\n1h,1/h\n",
+                Some(5),
+                "(line 4)",
+            ),
+        ];
+        for (text, line, want) in cases {
+            let p = load(text, 30 * MINUTE).expect_err(text);
+            assert_eq!(p.line, *line, "{text}: {p:?}");
+            assert!(p.message.contains(want), "{text}: {p:?}");
+            assert!(!p.help.is_empty());
+        }
+    }
+}
