@@ -4,12 +4,13 @@
 //! Seeded and small: well under a few seconds in all. Bad files are in the bad-inputs
 //! catalogue (`tests/bad_inputs/157-…` to `172-…`).
 
+mod common;
+
 use std::path::PathBuf;
 
 use ccsim::engine::ArrivalProcess;
 use ccsim::runner;
 use ccsim::scenario::{Scenario, load_file};
-use ccsim::stats::{SUMMARY_METRICS, summarize};
 use ccsim::time::{DAY, HOUR, Ticks};
 
 /// A scratch folder with a scenario and its CSVs, removed at the end of the test.
@@ -122,15 +123,7 @@ fn results(s: &Scenario) -> Vec<Vec<u8>> {
     ]
 }
 
-fn metric(s: &Scenario, name: &str) -> f64 {
-    let out = runner::run(s, 2).expect("runs");
-    let i = SUMMARY_METRICS
-        .iter()
-        .position(|m| *m == name)
-        .expect("known metric");
-    let values: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
-    summarize(&values, 0.95).expect("defined").mean
-}
+use common::mean as metric;
 
 /// Arrivals of replication 0 per day of the window (`days` days from the window start).
 fn per_day(s: &Scenario, days: usize) -> Vec<usize> {

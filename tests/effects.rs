@@ -1,6 +1,8 @@
 //! Every key the engine accepts changes the simulation: each test turns one key and checks the
 //! direction of its effect on the metrics (seeded, a few seconds in all).
 
+mod common;
+
 use std::path::Path;
 
 use ccsim::runner;
@@ -58,15 +60,7 @@ fn load(text: &str) -> Scenario {
     load_str(Path::new("effects.toml"), text.to_string(), "effects").expect("valid scenario")
 }
 
-fn metric(s: &Scenario, name: &str) -> f64 {
-    let out = runner::run(s, 2).expect("runs");
-    let i = SUMMARY_METRICS
-        .iter()
-        .position(|m| *m == name)
-        .expect("known metric");
-    let values: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
-    summarize(&values, 0.95).expect("defined").mean
-}
+use common::mean as metric;
 
 fn reason_metric(s: &Scenario, reason: &str, name: &str) -> f64 {
     let out = runner::run(s, 2).expect("runs");

@@ -264,8 +264,9 @@ fn merge_at(base: Node, over: Node, key: &str) -> Node {
             for (k, v) in add {
                 match have.iter().position(|(h, _)| h.name == k.name) {
                     Some(i) => {
-                        let (_, old) = std::mem::replace(&mut have[i], (k.clone(), placeholder()));
-                        have[i] = (k.clone(), merge_at(old, v, &k.name));
+                        let old = std::mem::replace(&mut have[i].1, placeholder());
+                        have[i].1 = merge_at(old, v, &k.name);
+                        have[i].0 = k;
                     }
                     None => have.push((k, v)),
                 }

@@ -6,6 +6,7 @@ use ccsim::scenario::Scenario;
 use ccsim::stats::{SUMMARY_METRICS, summarize};
 
 /// A summary metric's value in every replication.
+#[allow(dead_code, reason = "not every test file compares per replication")]
 pub fn values(s: &Scenario, metric: &str) -> Vec<f64> {
     let i = SUMMARY_METRICS
         .iter()
@@ -21,6 +22,7 @@ pub fn values(s: &Scenario, metric: &str) -> Vec<f64> {
 
 /// The paired difference variant − base of a metric (same seeds: common random numbers): its
 /// 95 % interval must lie above zero (`up`) or below it.
+#[allow(dead_code, reason = "not every test file compares per replication")]
 pub fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
     let (b, v) = (values(base, metric), values(variant, metric));
     let d: Vec<Option<f64>> = b.iter().zip(&v).map(|(x, y)| Some(y - x)).collect();
@@ -31,6 +33,18 @@ pub fn moves(base: &Scenario, variant: &Scenario, metric: &str, up: bool) {
         "{metric} should {}: paired difference [{lo}, {hi}]",
         if up { "rise" } else { "fall" }
     );
+}
+
+/// A summary metric's mean over the replications where it is defined.
+#[allow(dead_code, reason = "not every test file reads means")]
+pub fn mean(s: &Scenario, metric: &str) -> f64 {
+    let i = SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == metric)
+        .unwrap_or_else(|| panic!("unknown metric {metric}"));
+    let out = runner::run(s, 2).expect("runs");
+    let per_rep: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
+    summarize(&per_rep, 0.95).expect("defined").mean
 }
 
 /// A scenario bundled in `scenarios/`.
