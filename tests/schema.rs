@@ -365,6 +365,16 @@ fn bad_files_are_rejected() {
             g["arrivals"]["file"] = "data.csv".into();
             g
         }),
+        ("both a rate and a profile", {
+            let mut g = with("");
+            g["arrivals"]["profile"] = serde_json::json!(["100/h"]);
+            g
+        }),
+        ("arrivals without a rate in a file that includes nothing", {
+            let mut g = with("");
+            g["arrivals"] = serde_json::json!({ "weekday_factors": [1, 1, 1, 1, 1, 0.5, 0.5] });
+            g
+        }),
         ("an empty rates file name", {
             let mut g = with("");
             g["arrivals"] = serde_json::json!({ "file": "" });
@@ -392,6 +402,24 @@ fn bad_files_are_rejected() {
             "{what}: accepted by the schema:\n{doc:#}"
         );
     }
+}
+
+/// A file that includes another may change some of `[arrivals]` and leave the rest, and the
+/// required sections, to the file it includes; still not two rates at once.
+#[test]
+fn an_including_file_may_be_partial() {
+    let v = validator();
+    let doc = serde_json::json!({
+        "include": "base.toml",
+        "arrivals": { "weekday_factors": [1.2, 1, 1, 1, 1, 0.5, 0.4] },
+        "scenario": { "seed": 9 }
+    });
+    assert_eq!(errors(&v, &doc), Vec::<String>::new());
+    let two = serde_json::json!({
+        "include": "base.toml",
+        "arrivals": { "rate": "10/h", "file": "week.csv" }
+    });
+    assert!(!errors(&v, &two).is_empty(), "two rates accepted");
 }
 
 /// `ccsim schema` prints the schema (valid JSON, the same as the library's).

@@ -19,10 +19,22 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "ccsim scenario")]
-// A file that includes others may leave the required sections to them.
+// A file that includes others may leave the required sections to them, and its `[arrivals]`
+// may change only some keys (tables merge); a file standing alone gives the rate.
 #[schemars(extend(
     "if" = { "not": { "required": ["include"] } },
-    "then" = { "required": ["arrivals", "reason", "group"] }
+    "then" = {
+        "required": ["arrivals", "reason", "group"],
+        "properties": {
+            "arrivals": {
+                "anyOf": [
+                    { "required": ["rate"] },
+                    { "required": ["profile"] },
+                    { "required": ["file"] }
+                ]
+            }
+        }
+    }
 ))]
 pub struct ScenarioFile {
     /// Where editors find this schema, e.g. "./ccsim.schema.json"; ccsim ignores it.
@@ -217,14 +229,17 @@ pub struct Head {
     pub drain: Option<Duration>,
 }
 
-/// `[arrivals]`: new issues per unit of time; give `rate`, `profile` or `file`.
+/// `[arrivals]`: new issues per unit of time; give `rate`, `profile` or `file` (one of them;
+/// a file that includes others may leave it to them).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("oneOf" = [
-    { "required": ["rate"] },
-    { "required": ["profile"] },
-    { "required": ["file"] }
-]))]
+#[schemars(extend("not" = {
+    "anyOf": [
+        { "required": ["rate", "profile"] },
+        { "required": ["rate", "file"] },
+        { "required": ["profile", "file"] }
+    ]
+}))]
 pub struct Arrivals {
     /// One rate all day, e.g. "1000/h".
     pub rate: Option<Rate>,
