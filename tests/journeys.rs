@@ -177,6 +177,16 @@ fn aht_pressure_cuts_handle_time_and_creates_false_resolutions() {
         "context = \"shared\"\naht_target = \"3m\"\naht_pressure = 0.8",
     )]);
     moves(&pressed, &tighter, "aht_s", false);
+    // With the target turned off (as a sweep over aht_target may do), pressure has nothing to
+    // press towards: the run is that of no pressure at all.
+    let off = with(&[(
+        "context = \"siloed\"",
+        "context = \"shared\"\naht_target = \"off\"\naht_pressure = 0.8",
+    )]);
+    let none = with(&[("context = \"siloed\"", "context = \"shared\"")]);
+    for m in ["aht_s", "fcr", "repeat_contacts_per_issue"] {
+        assert_eq!(values(&off, m), values(&none, m), "{m}");
+    }
 }
 
 #[test]

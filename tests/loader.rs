@@ -1051,6 +1051,34 @@ fn bare_ivr_suggests_the_string_form() {
     assert!(d.to_string().contains("\"30s\""), "{d}");
 }
 
+/// A seed is a u64: the whole range loads, in TOML as an integer up to 2^63 − 1 and beyond it
+/// as a bare integer or a string of digits, in JSON as a number; past 2^64 − 1 is an error.
+#[test]
+fn seeds_cover_the_whole_u64_range() {
+    for body in [
+        "seed = 18446744073709551615",
+        "seed = \"18446744073709551615\"",
+        "seed = 18_446_744_073_709_551_615",
+    ] {
+        let s = load(&doc().scenario(body).text());
+        assert_eq!(s.seed, u64::MAX, "{body}");
+    }
+    assert_eq!(load(&doc().scenario("seed = 0").text()).seed, 0);
+    let json = r#"{"scenario": {"seed": 18446744073709551615}, "arrivals": {"rate": "10/h"},
+        "reason": [{"name": "r", "handle": {"dist": "constant", "value": "1m"}}],
+        "group": [{"name": "g", "agents": 1}]}"#;
+    let s = load_at(Path::new("case.json"), json).expect("a JSON u64 seed loads");
+    assert_eq!(s.seed, u64::MAX);
+    for bad in ["seed = \"18446744073709551616\"", "seed = -1", "seed = \"12ab\""] {
+        let diags = diags_at(Path::new("case.toml"), &doc().scenario(bad).text());
+        assert!(
+            diags.iter().any(|d| d.key_path == "scenario.seed"),
+            "{bad}: {}",
+            render(&diags)
+        );
+    }
+}
+
 #[test]
 fn empty_file_names_every_missing_section() {
     let diags = diags_at(Path::new("empty.toml"), "");

@@ -173,7 +173,20 @@ pub fn read(r: &mut Reader, f: &Fields, s: &mut Scenario) {
                 "give one per number of open sessions, e.g. [1.0, 1.25, 1.6]",
             );
         } else if let Some(v) = vals.into_iter().collect::<Option<Vec<f64>>>() {
-            s.chat.handle_stretch = v;
+            // More sessions at once share the agent's attention: each goes no faster.
+            match v.windows(2).position(|w| w[1] < w[0]) {
+                Some(i) => r.error_help(
+                    items[i + 1].span,
+                    &format!("channels.chat.handle_stretch[{}]", i + 1),
+                    format!(
+                        "{} is below the multiplier before it ({}): with more sessions open an agent would work each faster",
+                        v[i + 1],
+                        v[i]
+                    ),
+                    "give multipliers that never decrease, e.g. [1.0, 1.25, 1.6]",
+                ),
+                None => s.chat.handle_stretch = v,
+            }
         }
     }
     if let Some(n) = f.get("email")

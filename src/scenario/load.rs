@@ -203,9 +203,9 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
     }
     if let Some(v) = f
         .get("seed")
-        .and_then(|n| r.integer(n, "scenario.seed", 0, i64::MAX))
+        .and_then(|n| r.seed(n, "scenario.seed"))
     {
-        s.seed = v as u64;
+        s.seed = v;
     }
     if let Some(v) = f
         .get("replications")

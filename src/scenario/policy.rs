@@ -132,13 +132,16 @@ pub fn policy(r: &mut Reader, node: &Node, reasons: &[Reason]) -> Policy {
     {
         p.aht_pressure = v;
     }
-    if p.aht_pressure > 0.0 && p.aht_target.is_none() {
+    // Pressure without any target is a slip (it would do nothing); an explicit
+    // `aht_target = "off"` is a policy choice (a sweep turning the target off, say) under which
+    // the pressure has nothing to press towards.
+    if p.aht_pressure > 0.0 && p.aht_target.is_none() && f.get("aht_target").is_none() {
         let span = f.get("aht_pressure").map_or(f.span, |n| n.span);
         r.error_help(
             span,
             "policy.aht_pressure",
             "AHT pressure is set but there is no AHT target to press towards",
-            "add aht_target = \"5m\", or remove aht_pressure",
+            "add aht_target = \"5m\" (or aht_target = \"off\" to run without one), or remove aht_pressure",
         );
     }
     if let Some(v) = f

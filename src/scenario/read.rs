@@ -266,6 +266,21 @@ impl<'s> Reader<'s> {
         let v = match node.value {
             Value::Int(i) => i,
             Value::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => f as i64,
+            // A whole number too large for an integer (JSON, or TOML past 2^63 − 1): name it as
+            // written, not as the float it became.
+            Value::Float(f) if f.fract() == 0.0 && f.is_finite() => {
+                let raw = self
+                    .src
+                    .text
+                    .get(node.span.start..node.span.end)
+                    .unwrap_or("");
+                self.error(
+                    node.span,
+                    path,
+                    format!("{raw} is out of range: allowed {lo} to {hi}"),
+                );
+                return None;
+            }
             _ => {
                 self.error(
                     node.span,
@@ -284,6 +299,39 @@ impl<'s> Reader<'s> {
             return None;
         }
         Some(v)
+    }
+
+    /// A seed: any whole number from 0 to 2^64 − 1. Above 2^63 − 1 (beyond TOML's integers and
+    /// exact JSON floats) it is read from the source text, or from a string of digits.
+    pub fn seed(&mut self, node: &Node, path: &str) -> Option<u64> {
+        let text = match &node.value {
+            Value::Int(i) if *i >= 0 => return Some(*i as u64),
+            Value::Str(s) => s.clone(),
+            Value::Int(_) | Value::Float(_) => self
+                .src
+                .text
+                .get(node.span.start..node.span.end)
+                .unwrap_or("")
+                .to_string(),
+            _ => String::new(),
+        };
+        let digits: String = text.trim().chars().filter(|c| *c != '_').collect();
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(v) = digits.parse::<u64>()
+        {
+            return Some(v);
+        }
+        self.error_help(
+            node.span,
+            path,
+            format!("expected a seed, found {}", show(node)),
+            format!(
+                "allowed: a whole number from 0 to {}, e.g. seed = 42 (above 9223372036854775807 in TOML, write it as a string: seed = \"18446744073709551615\")",
+                u64::MAX
+            ),
+        );
+        None
     }
 
     /// A duration string with units.

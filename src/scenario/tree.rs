@@ -421,6 +421,14 @@ fn toml_int(digits: &str, radix: u32, raw: &str) -> Result<Value, String> {
         2..=36 => i64::from_str_radix(&clean, radix).map_err(|e| *e.kind()),
         _ => Err(IntErrorKind::InvalidDigit),
     };
+    // Past i64 (TOML's integers) but within u64: kept as a whole float, so a seed can read
+    // its exact digits from the source and other keys report it out of range as written.
+    if radix == 10
+        && clean.parse::<i64>().is_err()
+        && let Ok(big) = clean.parse::<u64>()
+    {
+        return Ok(Value::Float(big as f64));
+    }
     parsed.map(Value::Int).map_err(|kind| match kind {
         IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => {
             let (lo, hi) = (i64::MIN, i64::MAX);

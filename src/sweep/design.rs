@@ -173,7 +173,7 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
         .and_then(|n| r.integer(n, "sweep.samples", 1, 1_000_000));
     let seed = f
         .get("seed")
-        .and_then(|n| r.integer(n, "sweep.seed", 0, i64::MAX));
+        .and_then(|n| r.seed(n, "sweep.seed"));
     let compare_to = f
         .get("compare_to")
         .and_then(|n| r.string(n, "sweep.compare_to"));
@@ -185,7 +185,7 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
         Some("grid") | None => Design::Grid,
         Some("random") => Design::Random {
             samples: samples.unwrap_or(100) as u32,
-            seed: seed.unwrap_or(1) as u64,
+            seed: seed.unwrap_or(1),
         },
         Some(other) => {
             let span = f.get("design").map_or(f.span, |n| n.span);
