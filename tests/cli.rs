@@ -294,6 +294,38 @@ fn the_seed_changes_results_and_the_same_seed_repeats_them() {
     assert_eq!(m["seed"].as_u64(), Some(8));
 }
 
+/// A reused results folder holds one run: files an earlier run wrote and this one does not
+/// (journeys.csv of a traced run, its report.html) go; the user's own files stay.
+#[test]
+fn a_reused_folder_keeps_no_files_of_the_earlier_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    run_ok(&file, &out, &["--trace", "--report"]);
+    assert!(out.join("journeys.csv").exists() && out.join("report.html").exists());
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    run_ok(&file, &out, &["--seed", "9"]);
+    assert!(!out.join("journeys.csv").exists(), "stale journeys.csv kept");
+    assert!(!out.join("report.html").exists(), "stale report.html kept");
+    assert_eq!(read(&out.join("notes.txt")), "mine");
+    let m: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    let listed: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let mut present: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "notes.txt")
+        .collect();
+    present.sort();
+    let mut listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(present, listed);
+}
+
 #[test]
 fn json_and_toml_give_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();

@@ -64,6 +64,34 @@ pub fn temp_name(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!(".{name}.tmp"))
 }
 
+/// Every file name ccsim writes into a results folder (runs, sweeps, merges, reports).
+pub const RESULT_FILES: [&str; 9] = [
+    "summary.csv",
+    "breakdown.csv",
+    "differences.csv",
+    "intervals.csv",
+    "replications.csv",
+    "scenarios.csv",
+    "journeys.csv",
+    html::REPORT_FILE,
+    "manifest.json",
+];
+
+/// Remove the results files an earlier run left in `dir` that this one did not write (`kept`),
+/// so a reused folder never mixes two runs: a journeys.csv from a traced run, a report.html of
+/// other results. Only ccsim's own file names are touched; anything else in the folder stays.
+pub fn remove_stale(dir: &Path, kept: &[&str]) -> Result<()> {
+    for name in RESULT_FILES.iter().filter(|n| !kept.contains(n)) {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("removing the stale", &path, e)),
+        }
+    }
+    Ok(())
+}
+
 /// Write `bytes` to `dir/name` through a temporary file and a rename.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     write_all_atomic(dir, &[(name, bytes)]).map(|mut v| v.remove(0))
@@ -226,11 +254,18 @@ pub fn write_results(
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
     let all: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     // All files or none; manifest.json, renamed last, says the folder is whole.
-    let written = write_all_atomic(dir, &all);
-    if written.is_err() && !existed {
-        let _ = std::fs::remove_dir(dir);
-    }
-    written
+    let written = match write_all_atomic(dir, &all) {
+        Ok(w) => w,
+        Err(e) => {
+            if !existed {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(e);
+        }
+    };
+    let kept: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    remove_stale(dir, &kept)?;
+    Ok(written)
 }
 
 /// journeys.csv (`--trace`): every contact of every journey begun in the window.

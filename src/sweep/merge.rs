@@ -187,6 +187,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
         }
         return Err(e);
     }
+    let kept: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    report::remove_stale(out, &kept)?;
     Ok(shards.len())
 }
 

@@ -357,10 +357,16 @@ fn write_sweep(
     // Everything is written: the journal goes first (a kill from here on leaves no journal,
     // and the next run starts afresh), then the files are renamed, manifest.json last.
     let _ = std::fs::remove_file(opts.out.join(JOURNAL));
-    for name in NAMES.iter().chain(&["scenarios.csv", "manifest.json"]) {
+    let written: Vec<&str> = NAMES
+        .iter()
+        .chain(&["scenarios.csv", "manifest.json"])
+        .copied()
+        .collect();
+    for name in &written {
         let (tmp, path) = (report::temp_name(&opts.out, name), opts.out.join(name));
         std::fs::rename(&tmp, &path).map_err(|e| Error::io("renaming into place", &path, e))?;
     }
+    report::remove_stale(&opts.out, &written)?;
     Ok(SweepReport {
         scenarios: hi - lo,
         replications,
