@@ -789,6 +789,9 @@ impl Case {
             }
         }
         if let Some(v) = &ch.handle_stretch {
+            // Multipliers never decrease (more sessions never make each faster): sorted.
+            let mut v = v.clone();
+            v.sort_by(f64::total_cmp);
             let list: Vec<String> = v.iter().map(|x| format!("{x:.3}")).collect();
             let _ = writeln!(
                 w,
@@ -968,6 +971,13 @@ fn check_outcomes(s: &Scenario, out: &RunOutput) -> Result<(), String> {
             return fail(format!(
                 "resolved_share {a} + gave_up_share {b} + open_share {c} is not 1"
             ));
+        }
+        // Every issue resolved on its first contact was recorded so (by an agent's code, or by
+        // self-service containing it): the company's own figure is never below the truth.
+        if let (Some(fcr), Some(coded)) = (metric(v, "fcr"), metric(v, "fcr_coded"))
+            && fcr > coded + 1e-12
+        {
+            return fail(format!("fcr {fcr} > fcr_coded {coded}"));
         }
         // Email: every measured email is answered, withdrawn (its issue settled elsewhere) or
         // still in the backlog when the run ends.

@@ -419,6 +419,11 @@ impl Sim<'_> {
             if ct.measured {
                 self.raw.features.ss_contained += 1;
             }
+            // The company's records show the issue contained: a first session that does so
+            // counts in fcr_coded as an agent's resolved code would.
+            if self.journeys[j].attempts == 1 {
+                self.journeys[j].first_coded = true;
+            }
             self.end_journey(j, true);
             return;
         }
