@@ -305,7 +305,10 @@ fn a_reused_folder_keeps_no_files_of_the_earlier_run() {
     assert!(out.join("journeys.csv").exists() && out.join("report.html").exists());
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
     run_ok(&file, &out, &["--seed", "9"]);
-    assert!(!out.join("journeys.csv").exists(), "stale journeys.csv kept");
+    assert!(
+        !out.join("journeys.csv").exists(),
+        "stale journeys.csv kept"
+    );
     assert!(!out.join("report.html").exists(), "stale report.html kept");
     assert_eq!(read(&out.join("notes.txt")), "mine");
     let m: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();

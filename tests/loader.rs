@@ -1069,7 +1069,11 @@ fn seeds_cover_the_whole_u64_range() {
         "group": [{"name": "g", "agents": 1}]}"#;
     let s = load_at(Path::new("case.json"), json).expect("a JSON u64 seed loads");
     assert_eq!(s.seed, u64::MAX);
-    for bad in ["seed = \"18446744073709551616\"", "seed = -1", "seed = \"12ab\""] {
+    for bad in [
+        "seed = \"18446744073709551616\"",
+        "seed = -1",
+        "seed = \"12ab\"",
+    ] {
         let diags = diags_at(Path::new("case.toml"), &doc().scenario(bad).text());
         assert!(
             diags.iter().any(|d| d.key_path == "scenario.seed"),

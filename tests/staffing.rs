@@ -349,3 +349,58 @@ fn fewer_staff_by_shrinkage_raises_waiting() {
     let more = base.replace("shrinkage = 0.1", "shrinkage = 0.3");
     common::moves(&load(&base), &load(&more), "asa_s", true);
 }
+
+/// A window that ends inside an interval (horizon "1h10m", intervals of 30 m): the partial
+/// 01:00 row gives head counts as time averages (exactly the 10 staffed) and counts per full
+/// interval, so each row's offered times the share of its interval inside the window adds up
+/// to the summary's offered.
+#[test]
+fn a_partial_interval_is_scaled_to_a_full_one() {
+    let s = load(
+        r#"
+[scenario]
+name = "partial"
+seed = 3
+replications = 3
+horizon = "1h10m"
+
+[arrivals]
+rate = "120/h"
+
+[[reason]]
+name = "any"
+handle = { dist = "exponential", mean = "3m" }
+
+[[group]]
+name = "g"
+agents = 10
+"#,
+    );
+    let rows = plan_rows(&s, "g");
+    let clocks: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(clocks, ["00:00", "00:30", "01:00"]);
+    for (clock, staffed, available, present) in &rows {
+        assert_eq!(
+            (*staffed, *available, *present),
+            (10.0, 10.0, 10.0),
+            "{clock}"
+        );
+    }
+    let out = runner::run(&s, 1).expect("runs");
+    let bytes = ccsim::report::intervals_csv(&s, &out).expect("csv");
+    let mut rd = csv::Reader::from_reader(bytes.as_slice());
+    let offered: Vec<f64> = rd
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[3] == "g")
+        .map(|r| r[4].parse::<f64>().expect("number"))
+        .collect();
+    let in_window = offered[0] + offered[1] + offered[2] * (10.0 / 30.0);
+    let i = SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == "offered")
+        .expect("offered");
+    let per_rep: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
+    let total = summarize(&per_rep, 0.95).expect("replications").mean;
+    assert!((in_window - total).abs() < 1e-9, "{in_window} vs {total}");
+}

@@ -79,7 +79,6 @@ impl Sim<'_> {
         }
         let inside = from >= self.window_start && now <= self.window_end;
         let base = self.cell_base(from);
-        let fraction = (now - from) as f64 / self.s.interval as f64;
         for (g, gs) in self.groups.iter_mut().enumerate() {
             let busy = gs.busy.take(now);
             let present = gs.present.take(now);
@@ -96,7 +95,6 @@ impl Sim<'_> {
                     a.planned += planned;
                     a.span += now - from;
                 }
-                self.raw.intervals[base + g].occurrences += fraction;
             }
         }
         let queued = self.waiting.take(now);

@@ -10,9 +10,14 @@ use crate::time::format_clock;
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-fn row(csv: &mut Csv, lead: [&str; 4], cell: &IntervalCell, interval_ticks: f64) {
-    let n = cell.occurrences;
+/// One row; `exposure` is the window time the cell covered over the days and replications
+/// [ticks]. Counts are per full interval (a partial interval, at a window edge, is scaled by
+/// the share of it inside the window); head counts are time averages over the exposure.
+fn row(csv: &mut Csv, lead: [&str; 4], cell: &IntervalCell, exposure: i64, interval_ticks: f64) {
+    // A whole number of intervals gives a whole n exactly (both are integers in f64).
+    let n = exposure as f64 / interval_ticks;
     let per = |x: f64| (n > 0.0).then(|| x / n);
+    let heads = |x: i64| (exposure > 0).then(|| x as f64 / exposure as f64);
     let c = &cell.contacts;
     let a = &cell.agents;
     let mut fields: Vec<String> = lead.iter().map(|s| s.to_string()).collect();
@@ -23,9 +28,9 @@ fn row(csv: &mut Csv, lead: [&str; 4], cell: &IntervalCell, interval_ticks: f64)
         num(c.service_level()),
         num(c.asa_s()),
         num(a.occupancy()),
-        num(per(a.paid as f64 / interval_ticks)),
-        num(per(a.planned as f64 / interval_ticks)),
-        num(per(a.present as f64 / interval_ticks)),
+        num(heads(a.paid)),
+        num(heads(a.planned)),
+        num(heads(a.present)),
     ]);
     csv.row(fields);
 }
@@ -58,7 +63,6 @@ pub fn intervals_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
         for (t, c) in total.iter_mut().zip(&o.raw.intervals) {
             t.contacts.add(&c.contacts);
             t.agents.add(&c.agents);
-            t.occurrences += c.occurrences;
         }
     }
     let buckets = cells / (slots * ng).max(1);
@@ -72,19 +76,19 @@ pub fn intervals_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
         for slot in 0..slots {
             let base = (b * slots + slot) * ng;
             let group_cells = &total[base..base + ng];
-            if group_cells[0].occurrences == 0.0 {
+            // Every group's cell covers the same window time.
+            let exposure = group_cells[0].agents.span;
+            if exposure == 0 {
                 continue;
             }
             let clock = format_clock(slot as i64 * s.interval);
-            let mut all = IntervalCell {
-                occurrences: group_cells[0].occurrences,
-                ..Default::default()
-            };
+            let mut all = IntervalCell::default();
             for (g, cell) in s.groups.iter().zip(group_cells) {
                 row(
                     &mut csv,
                     [&s.name, weekday, &clock, &g.name],
                     cell,
+                    exposure,
                     interval_ticks,
                 );
                 all.contacts.add(&cell.contacts);
@@ -94,6 +98,7 @@ pub fn intervals_csv(s: &Scenario, out: &RunOutput) -> Result<Vec<u8>> {
                 &mut csv,
                 [&s.name, weekday, &clock, "all"],
                 &all,
+                exposure,
                 interval_ticks,
             );
         }

@@ -201,10 +201,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
     {
         s.description = v;
     }
-    if let Some(v) = f
-        .get("seed")
-        .and_then(|n| r.seed(n, "scenario.seed"))
-    {
+    if let Some(v) = f.get("seed").and_then(|n| r.seed(n, "scenario.seed")) {
         s.seed = v;
     }
     if let Some(v) = f

@@ -157,10 +157,9 @@ pub const EFFORT_PER_CONTACT_MIN: f64 = 5.0;
 pub struct IntervalCell {
     /// Contacts by arrival interval and home group.
     pub contacts: ContactTally,
-    /// Agent time of the group within the interval.
+    /// Agent time of the group within the interval; its `span` is the window time the cell
+    /// covered (a partial interval at a window edge counts its part).
     pub agents: AgentTime,
-    /// How many times the interval was observed (a partial interval counts its fraction).
-    pub occurrences: f64,
 }
 
 /// Everything one replication measured, before turning it into metrics.

@@ -171,9 +171,7 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
     let samples = f
         .get("samples")
         .and_then(|n| r.integer(n, "sweep.samples", 1, 1_000_000));
-    let seed = f
-        .get("seed")
-        .and_then(|n| r.seed(n, "sweep.seed"));
+    let seed = f.get("seed").and_then(|n| r.seed(n, "sweep.seed"));
     let compare_to = f
         .get("compare_to")
         .and_then(|n| r.string(n, "sweep.compare_to"));
