@@ -423,6 +423,7 @@ fn run(args: RunArgs) -> Result<()> {
         scenario_file: args.file.display().to_string(),
         scenario_sha256: loaded.hash,
         scenario_includes: loaded.includes,
+        scenario_data: loaded.data,
         seed: s.seed,
         replications: s.replications,
         threads,

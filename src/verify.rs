@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::report;
 use crate::runner;
-use crate::scenario;
+use crate::scenario::{self, DataFile};
 use crate::sweep;
 
 /// What a verification found.
@@ -61,6 +61,54 @@ fn compare(name: &str, expected: &[u8], found: &[u8]) -> Result<()> {
     }
 }
 
+/// What a scenario (or a sweep's base) reads now: to check against what a manifest recorded.
+struct Inputs<'a> {
+    /// Its hash (`scenario_sha256`, `base_sha256`).
+    hash: &'a str,
+    /// The hash of its files alone, before data files joined it.
+    files_hash: &'a str,
+    /// The data files read (for a sweep, by all its scenarios).
+    data: &'a [DataFile],
+}
+
+impl Inputs<'_> {
+    /// Refuse when the manifest's `recorded` hash is not this one, naming the data files whose
+    /// SHA-256 differs from the manifest's `scenario_data` (else the scenario file `file`).
+    fn check(&self, dir: &Path, m: &Value, recorded: &str, file: &Path) -> Result<()> {
+        let data: Option<Vec<DataFile>> = m
+            .get("scenario_data")
+            .map(|v| serde_json::from_value(v.clone()).unwrap_or_default());
+        let changed: Vec<&str> = data
+            .iter()
+            .flatten()
+            .filter(|d| self.data.iter().any(|n| n.file == d.file) && !self.data.contains(d))
+            .map(|d| d.file.as_str())
+            .collect();
+        if !changed.is_empty() {
+            return Err(refuse(
+                dir,
+                format!(
+                    "data file {} has changed since the run (its SHA-256 differs from the manifest's `scenario_data`)",
+                    changed.join(", ")
+                ),
+            ));
+        }
+        // A manifest written before data files were recorded holds the hash of the scenario's
+        // files alone (the results are compared byte for byte all the same).
+        let legacy = data.is_none() && self.files_hash == recorded;
+        if self.hash != recorded && !legacy {
+            return Err(refuse(
+                dir,
+                format!(
+                    "{} has changed since the run (its SHA-256 differs from the manifest's)",
+                    file.display()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
     let p = dir.join(name);
     std::fs::read(&p).map_err(|e| Error::io("reading", &p, e))
@@ -99,15 +147,12 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
         })
         .unwrap_or_default();
     let loaded = scenario::load_file(&file)?;
-    if loaded.hash != hash {
-        return Err(refuse(
-            dir,
-            format!(
-                "{} has changed since the run (its SHA-256 differs from the manifest's)",
-                file.display()
-            ),
-        ));
-    }
+    let now = Inputs {
+        hash: &loaded.hash,
+        files_hash: &loaded.files_hash,
+        data: &loaded.data,
+    };
+    now.check(dir, &m, &hash, &file)?;
     let mut s = loaded.scenario;
     s.seed = seed;
     s.replications = replications;
@@ -141,12 +186,14 @@ fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
         ));
     }
     let base_hash = field(m, "base_sha256", dir)?.as_str().unwrap_or_default();
-    if sw.base_hash != base_hash {
-        return Err(refuse(
-            dir,
-            format!("{} has changed since the run", sw.base.path.display()),
-        ));
-    }
+    // The data files of the whole sweep: the base's, and those swept values bring in.
+    let data = sw.data(&sw.scenarios()?);
+    let now = Inputs {
+        hash: &sw.base_hash,
+        files_hash: &sw.base_files_hash,
+        data: &data,
+    };
+    now.check(dir, m, base_hash, &sw.base.path)?;
     let tmp = dir.with_file_name(format!(
         ".{}.verify",
         dir.file_name()

@@ -28,11 +28,16 @@ pub struct Manifest {
     pub scenario: String,
     /// Scenario file as given.
     pub scenario_file: String,
-    /// SHA-256 of the scenario file; with includes, of every file read.
+    /// SHA-256 of the scenario file; with includes or data files, of every file read (see
+    /// `scenario::scenario_hash`).
     pub scenario_sha256: String,
     /// Files the scenario file includes (directly or through others), in reading order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scenario_includes: Vec<String>,
+    /// Data files the scenario reads (empirical distributions, arrivals files) with their
+    /// SHA-256, in reading order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scenario_data: Vec<crate::scenario::DataFile>,
     /// Scenario seed.
     pub seed: u64,
     /// Replications run.

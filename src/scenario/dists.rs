@@ -1,5 +1,6 @@
 //! Reading distribution tables (`{ dist = "lognormal", mean = "4m", cv = 0.8 }`), incl. empirical CSVs.
 
+use super::data::csv_line;
 use super::read::{Reader, suggest};
 use super::tree::{Node, Value};
 use crate::dist::Dist;
@@ -125,7 +126,10 @@ fn read_empirical(r: &mut Reader, f: &super::read::Fields) -> Option<Dist> {
     let file = r.string(file_node, &f.child("file"))?;
     let column = r.string(column_node, &f.child("column"))?;
     let full = r.base_dir(file_node.span).join(&file);
-    match load_column(&full, &column) {
+    let read = r
+        .read_data(&full)
+        .map_err(|e| format!("cannot read the file: {e}"));
+    match read.and_then(|bytes| parse_column(&bytes, &column)) {
         Ok(values) => match Dist::empirical(values) {
             Ok(d) => Some(d),
             Err(e) => {
@@ -149,12 +153,11 @@ fn read_empirical(r: &mut Reader, f: &super::read::Fields) -> Option<Dist> {
     }
 }
 
-/// Read one column of a CSV file as seconds (numbers, or duration strings with units).
-pub fn load_column(path: &std::path::Path, column: &str) -> Result<Vec<f64>, String> {
+/// One column of a CSV file's bytes as seconds (numbers, or duration strings with units).
+pub fn parse_column(bytes: &[u8], column: &str) -> Result<Vec<f64>, String> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| format!("cannot read the file: {e}"))?;
+        .from_reader(bytes);
     let headers = rdr
         .headers()
         .map_err(|e| format!("cannot read the header line: {e}"))?
@@ -174,7 +177,11 @@ pub fn load_column(path: &std::path::Path, column: &str) -> Result<Vec<f64>, Str
     };
     let mut values = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| format!("line {}: {e}", i + 2))?;
+        let rec = rec.map_err(|e| {
+            let line = csv_line(bytes, e.position(), i as u64 + 2);
+            format!("line {line}: {e}")
+        })?;
+        let line = csv_line(bytes, rec.position(), i as u64 + 2);
         let cell = rec.get(idx).unwrap_or("");
         if cell.is_empty() {
             continue;
@@ -185,16 +192,14 @@ pub fn load_column(path: &std::path::Path, column: &str) -> Result<Vec<f64>, Str
                 Ok(t) => ticks_to_secs(t),
                 Err(_) => {
                     return Err(format!(
-                        "line {}: `{cell}` is neither a number of seconds nor a duration",
-                        i + 2
+                        "line {line}: `{cell}` is neither a number of seconds nor a duration"
                     ));
                 }
             },
         };
         if !v.is_finite() || v < 0.0 {
             return Err(format!(
-                "line {}: `{cell}` is not a duration of 0 s or more",
-                i + 2
+                "line {line}: `{cell}` is not a duration of 0 s or more"
             ));
         }
         values.push(v);

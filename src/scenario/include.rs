@@ -79,13 +79,12 @@ pub fn resolve(path: &Path, text: String) -> Result<Resolved> {
     let hash = if ctx.parts.len() == 1 {
         super::sha256_hex(ctx.parts[0].1.text.as_bytes())
     } else {
-        let hashes: String = ctx
+        let hashes: Vec<String> = ctx
             .parts
             .iter()
             .map(|(_, f)| super::sha256_hex(f.text.as_bytes()))
-            .collect::<Vec<_>>()
-            .join("\n");
-        super::sha256_hex(hashes.as_bytes())
+            .collect();
+        super::data::joined_hash(hashes.iter().map(String::as_str))
     };
     let src = if ctx.parts.len() == 1 {
         ctx.parts

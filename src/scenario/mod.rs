@@ -4,6 +4,7 @@
 //! which records every problem with its file, line, column and key path before giving up.
 
 mod channels;
+pub mod data;
 mod dists;
 pub mod include;
 mod load;
@@ -19,6 +20,7 @@ pub mod tree;
 
 use std::path::Path;
 
+pub use data::{DataFile, scenario_hash};
 pub use load::valid_name;
 pub use model::*;
 
@@ -51,10 +53,17 @@ use tree::Source;
 pub struct Loaded {
     /// The validated scenario.
     pub scenario: Scenario,
-    /// SHA-256 of the file's bytes, hex; with includes, of every file read (see `include`).
+    /// SHA-256 of the file's bytes, hex; with includes, of every file read (see `include`);
+    /// with data files, of that hash and theirs (see `scenario_hash`).
     pub hash: String,
+    /// SHA-256 of the scenario file alone, or with includes of every file included: `hash`
+    /// before the data files join it (what manifests written before data files were recorded
+    /// hold as `scenario_sha256`).
+    pub files_hash: String,
     /// The files it includes, directly or through others, in reading order.
     pub includes: Vec<String>,
+    /// The data files it reads (empirical distributions, arrivals files), in reading order.
+    pub data: Vec<DataFile>,
 }
 
 /// Hex SHA-256 of some bytes.
@@ -78,15 +87,17 @@ pub fn load_file(path: &Path) -> Result<Loaded> {
         "scenario".into()
     };
     let r = include::resolve(path, text)?;
-    let scenario = load_tree(&r.src, &r.root, &stem)?;
+    let (scenario, data) = load_tree(&r.src, &r.root, &stem)?;
     let includes = r.src.files()[1..]
         .iter()
         .map(|p| p.display().to_string())
         .collect();
     Ok(Loaded {
         scenario,
-        hash: r.hash,
+        hash: scenario_hash(&r.hash, &data),
+        files_hash: r.hash,
         includes,
+        data,
     })
 }
 
@@ -94,11 +105,16 @@ pub fn load_file(path: &Path) -> Result<Loaded> {
 /// messages and is where included files are looked up from.
 pub fn load_str(path: &Path, text: String, default_name: &str) -> Result<Scenario> {
     let r = include::resolve(path, text)?;
-    load_tree(&r.src, &r.root, default_name)
+    load_tree(&r.src, &r.root, default_name).map(|(s, _)| s)
 }
 
-/// Build a scenario from a parsed (possibly edited) tree of `src`.
-pub fn load_tree(src: &Source, root: &tree::Node, default_name: &str) -> Result<Scenario> {
+/// Build a scenario from a parsed (possibly edited) tree of `src`; with the data files it
+/// read, in reading order.
+pub fn load_tree(
+    src: &Source,
+    root: &tree::Node,
+    default_name: &str,
+) -> Result<(Scenario, Vec<DataFile>)> {
     let path = src.path.as_path();
     let mut reader = Reader::new(src);
     let scenario = load::scenario(&mut reader, root, default_name);
@@ -109,7 +125,7 @@ pub fn load_tree(src: &Source, root: &tree::Node, default_name: &str) -> Result<
         diags.extend(load::cross_check(src, root, s));
     }
     match scenario {
-        Some(s) if diags.is_empty() => Ok(s),
+        Some(s) if diags.is_empty() => Ok((s, reader.data)),
         _ => {
             if diags.is_empty() {
                 diags.push(Diagnostic::file_level(

@@ -8,8 +8,7 @@
 //! daily, like `profile`); one whose starts stay below 7 days describes a week, Monday first
 //! (repeated weekly).
 
-use std::path::Path;
-
+use super::data::csv_line;
 use super::read::{MAX_RATE_PER_SECOND, Reader, suggest};
 use super::tree::Node;
 use crate::time::{DAY, Ticks, format_duration, parse_clock, parse_duration, parse_rate};
@@ -64,7 +63,10 @@ pub fn read_rates_file(r: &mut Reader, node: &Node, interval: Ticks) -> Option<R
     const KEY: &str = "arrivals.file";
     let file = r.string(node, KEY)?;
     let full = r.base_dir(node.span).join(&file);
-    match load_rates(&full, interval) {
+    let read = r
+        .read_data(&full)
+        .map_err(|e| Problem::whole(format!("cannot read the file: {e}"), SHAPE_HELP));
+    match read.and_then(|bytes| parse_rates(&bytes, interval)) {
         Ok(t) => Some(t),
         Err(p) => {
             let place = match p.line {
@@ -77,24 +79,11 @@ pub fn read_rates_file(r: &mut Reader, node: &Node, interval: Ticks) -> Option<R
     }
 }
 
-/// Read a rates file: see the module documentation for the format.
-pub fn load_rates(path: &Path, interval: Ticks) -> Result<RateTable, Problem> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Problem::whole(format!("cannot read the file: {e}"), SHAPE_HELP))?;
-    // The line a record starts on, counted in the file itself: the reader's own line count
-    // and offset leave out or point before the blank lines it skips.
-    let line_at = |pos: Option<&csv::Position>, fallback: u64| -> u64 {
-        pos.map_or(fallback, |p| {
-            let mut start = (p.byte() as usize).min(bytes.len());
-            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-                start += 1;
-            }
-            1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
-        })
-    };
+/// Parse the bytes of a rates file: see the module documentation for the format.
+pub fn parse_rates(bytes: &[u8], interval: Ticks) -> Result<RateTable, Problem> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(bytes.as_slice());
+        .from_reader(bytes);
     let headers = rdr
         .headers()
         .map_err(|e| Problem::at(1, format!("cannot read the header line: {e}"), SHAPE_HELP))?
@@ -124,10 +113,10 @@ pub fn load_rates(path: &Path, interval: Ticks) -> Result<RateTable, Problem> {
     let mut rows: Vec<(Ticks, f64, u64, String)> = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| {
-            let line = line_at(e.position(), i as u64 + 2);
+            let line = csv_line(bytes, e.position(), i as u64 + 2);
             Problem::at(line, format!("cannot read the row: {e}"), SHAPE_HELP)
         })?;
-        let line = line_at(rec.position(), i as u64 + 2);
+        let line = csv_line(bytes, rec.position(), i as u64 + 2);
         let start_text = rec.get(start_col).unwrap_or("");
         let start = parse_start(start_text).map_err(|(m, h)| Problem::at(line, m, h))?;
         let rate = parse_rate_cell(rec.get(rate_col).unwrap_or(""))
@@ -272,17 +261,7 @@ mod tests {
     use crate::time::{HOUR, MINUTE};
 
     fn load(text: &str, interval: Ticks) -> Result<RateTable, Problem> {
-        let dir = std::env::temp_dir().join(format!(
-            "ccsim-rates-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("rates.csv");
-        std::fs::write(&path, text).expect("write");
-        let out = load_rates(&path, interval);
-        let _ = std::fs::remove_file(&path);
-        out
+        parse_rates(text.as_bytes(), interval)
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::data::DataFile;
 use super::tree::{Key, Node, Source, Span, Value};
 use crate::dist::Dist;
 use crate::error::Diagnostic;
@@ -17,6 +18,8 @@ pub struct Reader<'s> {
     pub src: &'s Source,
     /// Problems found so far.
     pub diags: Vec<Diagnostic>,
+    /// Data files read so far (each once), in reading order.
+    pub data: Vec<DataFile>,
 }
 
 /// The entries of one table, after unknown keys were reported.
@@ -77,7 +80,19 @@ impl<'s> Reader<'s> {
         Reader {
             src,
             diags: Vec::new(),
+            data: Vec::new(),
         }
+    }
+
+    /// Read a data file's bytes (a CSV a value names), recording it and their hash.
+    pub fn read_data(&mut self, path: &Path) -> std::io::Result<Vec<u8>> {
+        let bytes = std::fs::read(path)?;
+        let file = DataFile {
+            file: path.display().to_string(),
+            sha256: super::sha256_hex(&bytes),
+        };
+        super::data::record(&mut self.data, file);
+        Ok(bytes)
     }
 
     /// Record a problem at a node.

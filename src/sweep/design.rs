@@ -251,7 +251,7 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
     };
     let text = crate::scenario::include::decode(&base_file, bytes)?;
     let resolved = crate::scenario::include::resolve(&base_file, text)?;
-    let (base, base_root, base_hash) = (resolved.src, resolved.root, resolved.hash);
+    let (base, base_root) = (resolved.src, resolved.root);
     let mut diags = Vec::new();
     for v in &vary {
         if let Err(msg) = super::paths::check(&base_root, &v.path) {
@@ -261,12 +261,21 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
     if !diags.is_empty() {
         return Err(Error::Input(diags));
     }
+    let stem = base
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "base".into());
+    let (base_scenario, base_data) = crate::scenario::load_tree(&base, &base_root, &stem)?;
     Ok(Sweep {
         file: file.to_path_buf(),
         hash,
         base,
         base_root,
-        base_hash,
+        base_hash: crate::scenario::scenario_hash(&resolved.hash, &base_data),
+        base_files_hash: resolved.hash,
+        base_scenario,
+        base_data,
         design,
         vary,
         compare_to,

@@ -15,6 +15,8 @@ struct Shard {
     k: usize,
     n: usize,
     sweep: String,
+    /// The base scenario's hash and the data files read: the inputs besides the sweep file.
+    inputs: [Option<Value>; 2],
     manifest: Value,
 }
 
@@ -58,6 +60,7 @@ fn read_shard(dir: &Path) -> Result<Shard> {
         k: shard.0,
         n: shard.1,
         sweep,
+        inputs: ["base_sha256", "scenario_data"].map(|k| manifest.get(k).cloned()),
         manifest,
     })
 }
@@ -78,6 +81,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
         if s.sweep != sweep {
             return Err(Error::Usage(format!(
                 "{} belongs to another sweep (or another version of the sweep file) than {}: refusing to mix them",
+                s.dir.display(),
+                first.dir.display()
+            )));
+        }
+        if s.inputs != first.inputs {
+            return Err(Error::Usage(format!(
+                "{} was run on another version of the base scenario or of its data files than {}: refusing to mix them",
                 s.dir.display(),
                 first.dir.display()
             )));

@@ -26,7 +26,7 @@ pub use run::{Progress, SweepOptions, run_sweep};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::scenario::tree::{self, Node, Source, Value};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, DataFile, Scenario};
 
 /// One varied key: its dotted path and what it takes.
 #[derive(Debug, Clone)]
@@ -75,8 +75,16 @@ pub struct Sweep {
     pub base: Source,
     /// The base scenario's parsed tree.
     pub base_root: Node,
-    /// The base scenario's SHA-256.
+    /// The base scenario's SHA-256: the hash `ccsim run` records for it (its files, and the data
+    /// files it reads).
     pub base_hash: String,
+    /// The base scenario's files alone (with its includes): `base_hash` before its data files
+    /// join it.
+    pub base_files_hash: String,
+    /// The base scenario, loaded.
+    pub base_scenario: Scenario,
+    /// The data files the base scenario reads, in reading order.
+    pub base_data: Vec<DataFile>,
     /// The design.
     pub design: Design,
     /// The varied keys, in file order.
@@ -96,6 +104,8 @@ pub struct SweepScenario {
     pub values: Vec<String>,
     /// The scenario.
     pub scenario: Scenario,
+    /// The data files it reads, in reading order.
+    pub data: Vec<DataFile>,
 }
 
 fn diag(src: &Source, span: tree::Span, path: &str, msg: impl Into<String>) -> Diagnostic {
@@ -122,24 +132,17 @@ impl Sweep {
     pub fn scenarios(&self) -> Result<Vec<SweepScenario>> {
         let points = self.design.points(&self.vary);
         let mut out = Vec::with_capacity(points.len() + 1);
-        let stem = self
-            .base
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "base".into());
-        let mut base = scenario::load_tree(&self.base, &self.base_root, &stem)?;
-        if let Some(r) = self.replications {
-            base.replications = r;
-        }
-        let needs_base = self.compare_to.as_deref() == Some("base");
-        if needs_base {
-            let mut b = base.clone();
+        if self.compare_to.as_deref() == Some("base") {
+            let mut b = self.base_scenario.clone();
             b.name = "base".into();
+            if let Some(r) = self.replications {
+                b.replications = r;
+            }
             out.push(SweepScenario {
                 name: "base".into(),
                 values: Vec::new(),
                 scenario: b,
+                data: self.base_data.clone(),
             });
         }
         let mut problems = Vec::new();
@@ -155,7 +158,7 @@ impl Sweep {
                 continue;
             }
             match scenario::load_tree(&self.base, &root, &name) {
-                Ok(mut s) => {
+                Ok((mut s, data)) => {
                     s.name = name.clone();
                     if let Some(r) = self.replications {
                         s.replications = r;
@@ -164,6 +167,7 @@ impl Sweep {
                         name,
                         values: p.values.iter().map(show).collect(),
                         scenario: s,
+                        data,
                     });
                 }
                 Err(Error::Input(diags)) => {
@@ -222,6 +226,27 @@ impl Sweep {
             ]));
         }
         Ok(out)
+    }
+
+    /// The data files the scenarios of the sweep read: the base's, then those a swept value
+    /// brings in (a varied `file` key), each once, in reading order.
+    pub fn data(&self, scenarios: &[SweepScenario]) -> Vec<DataFile> {
+        let mut all = self.base_data.clone();
+        for d in scenarios.iter().flat_map(|s| &s.data) {
+            scenario::data::record(&mut all, d.clone());
+        }
+        all
+    }
+
+    /// What the sweep's results depend on, as one hash (the first line of the resume journal):
+    /// the SHA-256 of the sweep file's hash, the base scenario's (`base_hash`) and the hash of
+    /// every data file the scenarios read (`data`), hex, one per line.
+    pub fn inputs_hash(&self, data: &[DataFile]) -> String {
+        let base = [self.hash.as_str(), self.base_hash.as_str()];
+        scenario::data::joined_hash(
+            base.into_iter()
+                .chain(data.iter().map(|d| d.sha256.as_str())),
+        )
     }
 
     /// The varied key a problem of a swept scenario is about: the one sharing the most leading

@@ -55,8 +55,10 @@ impl std::fmt::Debug for SweepOptions {
     }
 }
 
-/// Name of the resume journal: the sweep's hash, then one line per finished block of scenarios
-/// with the number of scenarios whole and the byte length of every results file after them.
+/// Name of the resume journal: the hash of the sweep's inputs (`Sweep::inputs_hash`: the sweep
+/// file, its base scenario and the data files they read), then one line per finished block of
+/// scenarios with the number of scenarios whole and the byte length of every results file after
+/// them.
 const JOURNAL: &str = ".sweep-progress";
 
 /// What manifest.json records for a sweep (a single run, a shard, or a merge of shards: one
@@ -68,6 +70,9 @@ pub(super) struct SweepManifest {
     pub sweep_sha256: String,
     pub base_file: String,
     pub base_sha256: String,
+    /// The data files the scenarios read (the base's, then those a swept value brings in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario_data: Vec<crate::scenario::DataFile>,
     pub scenarios: usize,
     pub compare_to: Option<String>,
     /// `K/N` for a shard, `null` for a whole sweep.
@@ -214,7 +219,7 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
         .build()
         .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", opts.threads)))?;
     let (done, lengths) = if opts.resume {
-        read_journal(&opts.out, &sweep.hash)?
+        read_journal(&opts.out, &sweep.inputs_hash(&sweep.data(&scenarios)))?
     } else {
         (0, None)
     };
@@ -257,7 +262,9 @@ fn write_sweep(
     let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let clock = Instant::now();
     let mut files = Files::open(&opts.out, lengths.as_ref().map(|l| l.0.as_slice()))?;
-    let mut journal = open_journal(&opts.out, &sweep.hash, lengths.as_ref().map(|l| l.1))?;
+    let data = sweep.data(scenarios);
+    let inputs = sweep.inputs_hash(&data);
+    let mut journal = open_journal(&opts.out, &inputs, lengths.as_ref().map(|l| l.1))?;
     let compare = sweep
         .compare_to
         .as_ref()
@@ -323,6 +330,7 @@ fn write_sweep(
         sweep_sha256: sweep.hash.clone(),
         base_file: sweep.base.path.display().to_string(),
         base_sha256: sweep.base_hash.clone(),
+        scenario_data: data,
         scenarios: scenarios.len(),
         compare_to: sweep.compare_to.clone(),
         shard: opts.shard.map(|(k, n)| format!("{k}/{n}")),
@@ -652,7 +660,7 @@ fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Resume>)> {
     let first = lines.next().unwrap_or_default();
     if first.trim_end_matches('\n') != hash {
         return Err(Error::Usage(format!(
-            "{}: {JOURNAL} was written by another sweep file (or the file has changed since, or the journal is damaged): the folder cannot be resumed; use a new --out folder",
+            "{}: {JOURNAL} was written by another sweep file (or the sweep file, its base scenario or a data file they read has changed since, or the journal is damaged): the folder cannot be resumed; use a new --out folder",
             dir.display()
         )));
     }
@@ -677,7 +685,7 @@ fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Resume>)> {
 }
 
 /// Open the journal: when resuming, cut back to its last whole entry (`keep` bytes) and
-/// appended to; else new with the sweep's hash.
+/// appended to; else new with the hash of the sweep's inputs.
 fn open_journal(dir: &Path, hash: &str, keep: Option<u64>) -> Result<File> {
     let path = dir.join(JOURNAL);
     if let Some(keep) = keep {
