@@ -340,7 +340,7 @@ impl<'s> Reader<'s> {
         self.error_help(
             node.span,
             path,
-            format!("expected a seed, found {}", show(node)),
+            format!("expected a whole number, found {}", show(node)),
             format!(
                 "allowed: a whole number from 0 to {}, e.g. seed = 42 (above 9223372036854775807 in TOML, write it as a string: seed = \"18446744073709551615\")",
                 u64::MAX
