@@ -421,6 +421,7 @@ fn run(args: RunArgs) -> Result<()> {
         ccsim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: s.name.clone(),
         scenario_file: args.file.display().to_string(),
+        scenario_file_from_results: report::path_from(&out_dir, &args.file),
         scenario_sha256: loaded.hash,
         scenario_includes: loaded.includes,
         scenario_data: loaded.data,

@@ -71,25 +71,59 @@ struct Inputs<'a> {
     data: &'a [DataFile],
 }
 
+/// The files of a manifest list (`scenario_data`, `scenario_includes`): objects with `file` and
+/// `sha256`; `None` when the list is absent, or (older manifests) holds bare paths.
+fn recorded_files(m: &Value, key: &str) -> Option<Vec<DataFile>> {
+    m.get(key)
+        .and_then(|v| serde_json::from_value::<Vec<DataFile>>(v.clone()).ok())
+}
+
+/// Files of `now` whose SHA-256 differs from the recorded one at the same place in reading
+/// order (paths may read differently when verify runs from another folder); none when the
+/// lists differ in length (then the file naming them changed).
+fn changed<'a>(recorded: &[DataFile], now: &'a [DataFile]) -> Vec<&'a str> {
+    if recorded.len() != now.len() {
+        return Vec::new();
+    }
+    recorded
+        .iter()
+        .zip(now)
+        .filter(|(r, n)| r.sha256 != n.sha256)
+        .map(|(_, n)| n.file.as_str())
+        .collect()
+}
+
 impl Inputs<'_> {
     /// Refuse when the manifest's `recorded` hash is not this one, naming the data files whose
-    /// SHA-256 differs from the manifest's `scenario_data` (else the scenario file `file`).
-    fn check(&self, dir: &Path, m: &Value, recorded: &str, file: &Path) -> Result<()> {
-        let data: Option<Vec<DataFile>> = m
-            .get("scenario_data")
-            .map(|v| serde_json::from_value(v.clone()).unwrap_or_default());
-        let changed: Vec<&str> = data
-            .iter()
-            .flatten()
-            .filter(|d| self.data.iter().any(|n| n.file == d.file) && !self.data.contains(d))
-            .map(|d| d.file.as_str())
-            .collect();
-        if !changed.is_empty() {
+    /// SHA-256 differs from the manifest's `scenario_data`, else the included files that
+    /// changed (`includes`: now, with their hashes), else the scenario file `file`.
+    fn check(
+        &self,
+        dir: &Path,
+        m: &Value,
+        recorded: &str,
+        file: &Path,
+        includes: &[DataFile],
+    ) -> Result<()> {
+        let data = recorded_files(m, "scenario_data");
+        let data_changed = changed(data.as_deref().unwrap_or_default(), self.data);
+        if !data_changed.is_empty() {
             return Err(refuse(
                 dir,
                 format!(
                     "data file {} has changed since the run (its SHA-256 differs from the manifest's `scenario_data`)",
-                    changed.join(", ")
+                    data_changed.join(", ")
+                ),
+            ));
+        }
+        let included = recorded_files(m, "scenario_includes").unwrap_or_default();
+        let includes_changed = changed(&included, includes);
+        if self.hash != recorded && !includes_changed.is_empty() {
+            return Err(refuse(
+                dir,
+                format!(
+                    "included file {} has changed since the run (its SHA-256 differs from the manifest's `scenario_includes`)",
+                    includes_changed.join(", ")
                 ),
             ));
         }
@@ -109,6 +143,37 @@ impl Inputs<'_> {
     }
 }
 
+/// The file a manifest names under `key` (`scenario_file`, `sweep_file`): as recorded (from the
+/// folder the run started in), or else from the results folder by `{key}_from_results`, so a
+/// verify from another working folder finds it while the two keep their places.
+fn locate(dir: &Path, m: &Value, key: &str) -> Result<PathBuf> {
+    let given = PathBuf::from(
+        field(m, key, dir)?
+            .as_str()
+            .ok_or_else(|| refuse(dir, format!("`{key}` is not a string")))?,
+    );
+    if given.exists() {
+        return Ok(given);
+    }
+    let from_results = m
+        .get(format!("{key}_from_results"))
+        .and_then(Value::as_str)
+        .map(|rel| dir.join(rel));
+    match from_results {
+        Some(p) if p.exists() => Ok(p),
+        other => Err(refuse(
+            dir,
+            format!(
+                "the file it was run from, {} (manifest.json `{key}`), is not found from the current folder{}; run `ccsim verify` from the folder the run was started in, or put the file back",
+                given.display(),
+                other
+                    .map(|p| format!(" nor from the results folder ({})", p.display()))
+                    .unwrap_or_default()
+            ),
+        )),
+    }
+}
+
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
     let p = dir.join(name);
     std::fs::read(&p).map_err(|e| Error::io("reading", &p, e))
@@ -122,11 +187,7 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
     if m.get("sweep_file").is_some() {
         return verify_sweep(dir, &m, threads);
     }
-    let file = PathBuf::from(
-        field(&m, "scenario_file", dir)?
-            .as_str()
-            .ok_or_else(|| refuse(dir, "`scenario_file` is not a string"))?,
-    );
+    let file = locate(dir, &m, "scenario_file")?;
     let hash = field(&m, "scenario_sha256", dir)?
         .as_str()
         .unwrap_or_default()
@@ -152,7 +213,7 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
         files_hash: &loaded.files_hash,
         data: &loaded.data,
     };
-    now.check(dir, &m, &hash, &file)?;
+    now.check(dir, &m, &hash, &file, &loaded.includes)?;
     let mut s = loaded.scenario;
     s.seed = seed;
     s.replications = replications;
@@ -176,7 +237,7 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
 }
 
 fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
-    let file = PathBuf::from(field(m, "sweep_file", dir)?.as_str().unwrap_or_default());
+    let file = locate(dir, m, "sweep_file")?;
     let sw = sweep::load(&file)?;
     let hash = field(m, "sweep_sha256", dir)?.as_str().unwrap_or_default();
     if sw.hash != hash {
@@ -193,7 +254,7 @@ fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
         files_hash: &sw.base_files_hash,
         data: &data,
     };
-    now.check(dir, m, base_hash, &sw.base.path)?;
+    now.check(dir, m, base_hash, &sw.base.path, &[])?;
     let tmp = dir.with_file_name(format!(
         ".{}.verify",
         dir.file_name()

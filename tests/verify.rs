@@ -109,3 +109,94 @@ fn a_sweep_verifies() {
         "the re-run is cleaned up"
     );
 }
+
+fn ccsim_in(cwd: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("ccsim runs")
+}
+
+/// A run started with relative paths verifies from another working folder: the manifest
+/// records the scenario's path from the results folder too. With neither path found, the
+/// refusal says where it looked.
+#[test]
+fn a_run_verifies_from_another_working_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(project.join("scenarios")).unwrap();
+    scenario(&project.join("scenarios"));
+    let o = ccsim_in(
+        &project,
+        &["run", "scenarios/s.toml", "--out", "results/s", "-q"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest = std::fs::read_to_string(project.join("results/s/manifest.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(m["scenario_file"], "scenarios/s.toml");
+    assert_eq!(m["scenario_file_from_results"], "../../scenarios/s.toml");
+    // From the parent folder, and from the results folder itself.
+    let v = ccsim_in(dir.path(), &["verify", "project/results/s"]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let v = ccsim_in(&project.join("results/s"), &["verify", "."]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    // The whole project moved elsewhere still verifies.
+    let moved = dir.path().join("moved");
+    std::fs::rename(&project, &moved).unwrap();
+    let v = ccsim_in(dir.path(), &["verify", "moved/results/s"]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    // The scenario gone: refused (exit 2), naming both places looked at.
+    std::fs::remove_file(moved.join("scenarios/s.toml")).unwrap();
+    let v = ccsim_in(dir.path(), &["verify", "moved/results/s"]);
+    assert_eq!(v.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        err.contains("scenarios/s.toml") && err.contains("from the results folder"),
+        "{err}"
+    );
+}
+
+/// A changed included file is named as such (not as the file that includes it).
+#[test]
+fn a_changed_included_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("common")).unwrap();
+    let base = dir.path().join("common/base.toml");
+    std::fs::write(
+        &base,
+        "[scenario]\nreplications = 2\nhorizon = \"2h\"\n[arrivals]\nrate = \"60/h\"\n[[reason]]\nname = \"r\"\nhandle = { dist = \"exponential\", mean = \"4m\" }\n[[group]]\nname = \"g\"\nagents = 5\n",
+    )
+    .unwrap();
+    let child = dir.path().join("child.toml");
+    std::fs::write(
+        &child,
+        "include = \"common/base.toml\"\n[scenario]\nseed = 4\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = ccsim(&[
+        "run",
+        child.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(
+        m["scenario_includes"][0]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(&base, text.replace("agents = 5", "agents = 6")).unwrap();
+    let v = ccsim(&["verify", out.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        err.contains("included file") && err.contains("base.toml"),
+        "{err}"
+    );
+    assert!(!err.contains("child.toml"), "{err}");
+}

@@ -31,9 +31,13 @@ pub struct Manifest {
     /// SHA-256 of the scenario file; with includes or data files, of every file read (see
     /// `scenario::scenario_hash`).
     pub scenario_sha256: String,
-    /// Files the scenario file includes (directly or through others), in reading order.
+    /// The scenario file's path from the results folder (so `ccsim verify` finds it from any
+    /// working folder while the two keep their places).
+    pub scenario_file_from_results: String,
+    /// Files the scenario file includes (directly or through others), in reading order, with
+    /// their SHA-256.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub scenario_includes: Vec<String>,
+    pub scenario_includes: Vec<crate::scenario::DataFile>,
     /// Data files the scenario reads (empirical distributions, arrivals files) with their
     /// SHA-256, in reading order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -54,6 +58,31 @@ pub struct Manifest {
     pub sl_threshold_s: f64,
     /// Files written.
     pub files: Vec<String>,
+}
+
+/// `file`'s path as seen from the folder `from` (both taken from the current folder, neither
+/// needing to exist), e.g. "../scenarios/a.toml"; written with `/`.
+pub fn path_from(from: &Path, file: &Path) -> String {
+    use std::path::Component;
+    fn absolute(p: &Path) -> Vec<String> {
+        let full = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut parts: Vec<String> = Vec::new();
+        for c in full.components() {
+            match c {
+                Component::ParentDir => {
+                    parts.pop();
+                }
+                Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+                _ => {}
+            }
+        }
+        parts
+    }
+    let (a, b) = (absolute(from), absolute(file));
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut rel: Vec<&str> = vec![".."; a.len() - common];
+    rel.extend(b[common..].iter().map(String::as_str));
+    rel.join("/")
 }
 
 /// Format an optional number for CSV: empty when undefined.

@@ -38,6 +38,8 @@ pub struct Resolved {
     /// SHA-256 (hex) of the file's bytes; with includes, of the hashes of every file read, in
     /// reading order (the including file first).
     pub hash: String,
+    /// SHA-256 (hex) of each file read, in reading order (the including file first).
+    pub file_hashes: Vec<String>,
 }
 
 /// Decode a file's bytes as UTF-8, or a located error at the first bad byte.
@@ -76,15 +78,15 @@ pub fn resolve(path: &Path, text: String) -> Result<Resolved> {
         }
         return Err(Error::Input(ctx.diags));
     };
-    let hash = if ctx.parts.len() == 1 {
-        super::sha256_hex(ctx.parts[0].1.text.as_bytes())
+    let file_hashes: Vec<String> = ctx
+        .parts
+        .iter()
+        .map(|(_, f)| super::sha256_hex(f.text.as_bytes()))
+        .collect();
+    let hash = if file_hashes.len() == 1 {
+        file_hashes[0].clone()
     } else {
-        let hashes: Vec<String> = ctx
-            .parts
-            .iter()
-            .map(|(_, f)| super::sha256_hex(f.text.as_bytes()))
-            .collect();
-        super::data::joined_hash(hashes.iter().map(String::as_str))
+        super::data::joined_hash(file_hashes.iter().map(String::as_str))
     };
     let src = if ctx.parts.len() == 1 {
         ctx.parts
@@ -94,7 +96,12 @@ pub fn resolve(path: &Path, text: String) -> Result<Resolved> {
     } else {
         Source::combined(ctx.parts)
     };
-    Ok(Resolved { src, root, hash })
+    Ok(Resolved {
+        src,
+        root,
+        hash,
+        file_hashes,
+    })
 }
 
 struct Ctx {

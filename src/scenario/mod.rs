@@ -60,8 +60,9 @@ pub struct Loaded {
     /// before the data files join it (what manifests written before data files were recorded
     /// hold as `scenario_sha256`).
     pub files_hash: String,
-    /// The files it includes, directly or through others, in reading order.
-    pub includes: Vec<String>,
+    /// The files it includes, directly or through others, in reading order, with the SHA-256
+    /// of each.
+    pub includes: Vec<DataFile>,
     /// The data files it reads (empirical distributions, arrivals files), in reading order.
     pub data: Vec<DataFile>,
 }
@@ -90,7 +91,11 @@ pub fn load_file(path: &Path) -> Result<Loaded> {
     let (scenario, data) = load_tree(&r.src, &r.root, &stem)?;
     let includes = r.src.files()[1..]
         .iter()
-        .map(|p| p.display().to_string())
+        .zip(&r.file_hashes[1..])
+        .map(|(p, h)| DataFile {
+            file: p.display().to_string(),
+            sha256: h.clone(),
+        })
         .collect();
     Ok(Loaded {
         scenario,

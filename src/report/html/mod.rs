@@ -106,6 +106,7 @@ td.scen { min-width: 170px; }
 table.key { font-size: 12px; }
 table.key td, table.key th { padding: 3px 5px; }
 table.facts td { text-align: left; }
+.dim { color: #777; font-size: 12px; }
 .tables { display: flex; flex-wrap: wrap; gap: 0 28px; align-items: flex-start; }
 .charts { display: flex; flex-wrap: wrap; gap: 14px; }
 figure { margin: 0; border: 1px solid #e2e2e2; padding: 4px; background: #fff; }

@@ -141,21 +141,39 @@ pub fn facts(f: &Folder) -> String {
             if k == "files" {
                 continue;
             }
-            let text = match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => "—".into(),
-                v => v.to_string(),
-            };
             let _ = write!(
                 out,
                 "<tr><th class=\"name\">{}</th><td>{}</td></tr>",
                 esc(k),
-                esc(&text)
+                fact(v)
             );
         }
     }
     out.push_str("</table>");
     out
+}
+
+/// One manifest value as HTML: text as is, a list one item per line, a file record
+/// (`{ file, sha256 }`) as its path and the start of its hash.
+fn fact(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => esc(s),
+        Value::Null => "—".into(),
+        Value::Array(items) => items.iter().map(fact).collect::<Vec<_>>().join("<br>"),
+        Value::Object(o) => match (
+            o.get("file").and_then(Value::as_str),
+            o.get("sha256").and_then(Value::as_str),
+        ) {
+            (Some(file), Some(hash)) => format!(
+                "{} <span class=\"dim\">sha256 {}…</span>",
+                esc(file),
+                esc(hash.get(..12).unwrap_or(hash))
+            ),
+            _ => esc(&v.to_string()),
+        },
+        v => esc(&v.to_string()),
+    }
 }
 
 /// Scenario names break after their commas.
