@@ -373,6 +373,14 @@ fn validate(files: &[PathBuf]) -> Result<()> {
     for f in files {
         match scenario::load_file(f) {
             Ok(l) => println!("{}: ok (scenario \"{}\")", f.display(), l.scenario.name),
+            // A sweep file: checked as one, with every scenario it makes.
+            Err(Error::Input(d)) if is_sweep_file(&d) => {
+                match crate::sweep::load(f).and_then(|sw| sw.scenarios()) {
+                    Ok(list) => println!("{}: ok (sweep of {} scenarios)", f.display(), list.len()),
+                    Err(Error::Input(d)) => problems.extend(d),
+                    Err(e) => return Err(e),
+                }
+            }
             Err(Error::Input(d)) => problems.extend(d),
             Err(e) => return Err(e),
         }
@@ -382,6 +390,11 @@ fn validate(files: &[PathBuf]) -> Result<()> {
     } else {
         Err(Error::Input(problems))
     }
+}
+
+/// Whether the loader refused a file only for being a sweep file (`scenario::load`).
+fn is_sweep_file(d: &[crate::error::Diagnostic]) -> bool {
+    matches!(d, [one] if one.key_path == "sweep" && one.message.starts_with("this is a sweep file"))
 }
 
 fn apply_overrides(s: &mut Scenario, args: &RunArgs) -> Result<()> {

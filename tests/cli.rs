@@ -485,3 +485,30 @@ fn scenario_name_cannot_escape_the_results_folder() {
         assert_user_error(&o);
     }
 }
+
+/// A sweep file given to `run`, or a scenario file given to `sweep`, gets one error saying
+/// which command takes it; `validate` checks a sweep file as a sweep.
+#[test]
+fn sweep_and_scenario_files_given_to_the_wrong_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let sweep = root.join("sweeps/taylorism-vs-empowered.toml");
+    let base = root.join("baseline.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let err = assert_user_error(&ccsim(&["run", s(&sweep), "--out", s(&out)]));
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(
+        err.contains("this is a sweep file") && err.contains("ccsim sweep"),
+        "{err}"
+    );
+    let err = assert_user_error(&ccsim(&["sweep", s(&base), "--out", s(&out)]));
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(
+        err.contains("this is a scenario file") && err.contains("ccsim run"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let o = ccsim(&["validate", s(&sweep), s(&base)]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ok (sweep of"), "{}", stdout(&o));
+}

@@ -106,6 +106,19 @@ const DEFAULT_TOLERANCE: Ticks = 2 * MINUTE;
 
 /// Build a scenario from a parsed tree. `default_name` is used when `scenario.name` is absent.
 pub fn scenario(r: &mut Reader, root: &Node, default_name: &str) -> Option<Scenario> {
+    // A sweep file given where a scenario is expected: one error saying so, not one per
+    // section it lacks.
+    if let Value::Table(entries) = &root.value
+        && let Some((key, _)) = entries.iter().find(|(k, _)| k.name == "sweep")
+    {
+        r.error_help(
+            key.span,
+            "sweep",
+            "this is a sweep file (it has a [sweep] section), not a scenario",
+            "run it with `ccsim sweep FILE --out DIR` (`ccsim validate` checks it as a sweep); `ccsim run` takes scenario files",
+        );
+        return None;
+    }
     let top = r.table(root, "", TOP_KEYS, TOP_PLANNED)?;
     let mut s = head(r, top.get("scenario"), default_name);
     let day_slots = (DAY / s.interval.max(1)) as usize;

@@ -136,6 +136,21 @@ fn strata(rng: &mut SimRng, n: usize) -> Vec<f64> {
 /// Read the `[sweep]` section and load the base scenario's tree.
 pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Result<Sweep> {
     let mut r = Reader::new(src);
+    // A scenario file given where a sweep is expected: one error saying so.
+    if let Value::Table(entries) = &root.value
+        && !entries.iter().any(|(k, _)| k.name == "sweep")
+        && let Some((key, _)) = entries
+            .iter()
+            .find(|(k, _)| crate::scenario::keys::TOP_KEYS.contains(&k.name.as_str()))
+    {
+        r.error_help(
+            key.span,
+            "sweep",
+            "this is a scenario file, not a sweep (it has no [sweep] section)",
+            "run it with `ccsim run FILE --out DIR`, or write a sweep file with [sweep] base = \"scenario.toml\" and a [sweep.vary] table",
+        );
+        return Err(Error::Input(r.diags));
+    }
     let top = r.table(root, "", &["sweep"], &[]);
     let sweep_node = top.as_ref().and_then(|t| t.get("sweep"));
     let Some(sweep_node) = sweep_node else {
