@@ -356,7 +356,12 @@ impl<'s> Reader<'s> {
                 match parse_duration(s) {
                     Ok(t) => Some(t),
                     Err(e) => {
-                        self.error_help(node.span, path, e, "write a duration with units, e.g. \"20s\", \"3m\", \"1h30m\", \"2.5s\"");
+                        let help = if e.contains("longer than") {
+                            "give at most 10 years, e.g. \"3650d\"; a longer study is better run as several windows or more replications"
+                        } else {
+                            "write a duration with units, e.g. \"20s\", \"3m\", \"1h30m\", \"2.5s\""
+                        };
+                        self.error_help(node.span, path, e, help);
                         None
                     }
                 }
