@@ -1,5 +1,6 @@
 //! Command line: parse arguments, call the library, print results. The only module that prints.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -283,6 +284,14 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             force,
         } => {
             let sweep = crate::sweep::load(&file)?;
+            if let (Some((samples, distinct)), false) = (sweep.samples_short(), quiet) {
+                // A notice, not an error: the design space is smaller than the samples asked.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: {}: the random design has only {distinct} distinct points, fewer than samples = {samples}; each runs once",
+                    file.display()
+                );
+            }
             let threads = runner::thread_count(threads);
             let bar = progress_bar(quiet);
             let progress = bar.clone().map(|b| {

@@ -226,7 +226,7 @@ fn pairing(a: &Folder, b: &Folder) -> (Method, String) {
         ),
         _ => (
             Method::Welch,
-            "Welch (independent samples): the manifests do not both record a seed and replications (e.g. a sweep)"
+            "Welch (independent samples): the manifests do not both record a seed and replications (e.g. a sweep that varies them)"
                 .to_string(),
         ),
     }

@@ -215,9 +215,10 @@ fn refuses_what_it_cannot_compare() {
         "{}",
         text(&o.stderr)
     );
-    // The sweep against itself: every scenario by name, Welch (a sweep records no seed).
+    // The sweep against itself: every scenario by name, paired (a sweep's manifest records the
+    // seed and replications its scenarios share).
     let c = compare(&sdir, &sdir, false).expect("compare");
-    assert_eq!(c.method, Method::Welch);
+    assert_eq!(c.method, Method::Paired);
     let names: std::collections::BTreeSet<&str> =
         c.rows.iter().map(|r| r.scenario_a.as_str()).collect();
     assert_eq!(names.len(), 2, "{names:?}");

@@ -524,3 +524,338 @@ fn the_progress_bar_is_drawn_only_on_a_terminal_and_never_with_quiet() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(!text.contains("scenarios"), "{text:?}");
 }
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn sweep_err(file: &Path, dir: &Path) -> String {
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("refused").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `compare_to` may name the base scenario by its name (`[scenario] name`, else the file stem),
+/// as the contract's example does (`compare_to = "baseline"`): the same as `"base"`.
+#[test]
+fn compare_to_may_name_the_base_by_its_name() {
+    let sweep = |compare: &str, base: &str| {
+        format!(
+            "[sweep]\nbase = \"{base}\"\ncompare_to = \"{compare}\"\nreplications = 3\n[sweep.vary]\n\"group.care.agents\" = [10, 12]\n"
+        )
+    };
+    let (dir, file) = setup(&sweep("base", "base.toml"));
+    let by_base = dir.path().join("by-base");
+    run(&file, &by_base, "2");
+    // By its `[scenario] name`.
+    let named = BASE.replace("name = \"base\"", "name = \"baseline\"");
+    std::fs::write(dir.path().join("named.toml"), &named).unwrap();
+    std::fs::write(&file, sweep("baseline", "named.toml")).unwrap();
+    let by_name = dir.path().join("by-name");
+    run(&file, &by_name, "2");
+    // By its file stem when it has no name.
+    let unnamed = BASE.replace("name = \"base\"\n", "");
+    std::fs::write(dir.path().join("plain.toml"), &unnamed).unwrap();
+    std::fs::write(&file, sweep("plain", "plain.toml")).unwrap();
+    let by_stem = dir.path().join("by-stem");
+    run(&file, &by_stem, "2");
+    for out in [&by_name, &by_stem] {
+        for f in ["summary.csv", "differences.csv", "scenarios.csv"] {
+            assert_eq!(
+                std::fs::read_to_string(by_base.join(f)).unwrap(),
+                std::fs::read_to_string(out.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        // The results name the base `base`, and so does the manifest.
+        assert_eq!(manifest(out)["compare_to"], "base");
+    }
+    let diffs = std::fs::read_to_string(by_name.join("differences.csv")).unwrap();
+    assert!(diffs.contains("\nbase,asa_s,0,0,0,0,3\n"), "{diffs}");
+    // "base" still works whatever the base is called; an unknown name lists the base's.
+    std::fs::write(&file, sweep("base", "named.toml")).unwrap();
+    run(&file, &dir.path().join("named-base"), "2");
+    std::fs::write(&file, sweep("baseline2", "named.toml")).unwrap();
+    let err = sweep_err(&file, dir.path());
+    assert!(
+        err.contains("\"baseline2\" is not a scenario of the sweep"),
+        "{err}"
+    );
+    assert!(
+        err.contains("use \"base\" or \"baseline\" (the base scenario as it is) or one of: agents=10, agents=12"),
+        "{err}"
+    );
+}
+
+fn scenario_names(out: &Path) -> Vec<String> {
+    std::fs::read_to_string(out.join("scenarios.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| match l.strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next().unwrap().to_string(),
+            None => l.split(',').next().unwrap().to_string(),
+        })
+        .collect()
+}
+
+/// A random design never runs a point twice: it draws until `samples` distinct points, or
+/// runs each point of a smaller space once and says so (stderr, manifest.json).
+#[test]
+fn a_random_design_never_repeats_a_scenario() {
+    let random = |samples: Option<u32>, vary: &str| {
+        let samples = samples.map_or(String::new(), |n| format!("samples = {n}\n"));
+        format!(
+            "[sweep]\nbase = \"base.toml\"\ndesign = \"random\"\n{samples}seed = 7\nreplications = 2\n[sweep.vary]\n{vary}\n"
+        )
+    };
+    // A list of four values, five samples: each value once, and a notice.
+    let (dir, file) = setup(&random(Some(5), "\"group.care.agents\" = [35, 40, 45, 50]"));
+    let out = dir.path().join("list");
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("note: ")
+            && err.contains("only 4 distinct points, fewer than samples = 5; each runs once"),
+        "{err}"
+    );
+    let mut names = scenario_names(&out);
+    names.sort();
+    assert_eq!(names, ["agents=35", "agents=40", "agents=45", "agents=50"]);
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let fcr: Vec<&str> = summary.lines().filter(|l| l.contains(",fcr,")).collect();
+    assert_eq!(fcr.len(), 4, "one row per scenario and metric: {fcr:?}");
+    let m = manifest(&out);
+    assert_eq!(m["samples_distinct"], 4);
+    assert_eq!(m["scenarios"], 4);
+    // Quiet: no notice.
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("quiet").to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success() && o.stderr.is_empty(), "{o:?}");
+    // An integer range of 11 numbers and the default 100 samples: 11 scenarios.
+    std::fs::write(
+        &file,
+        random(None, "\"group.care.agents\" = { min = 10, max = 20 }"),
+    )
+    .unwrap();
+    let out = dir.path().join("range");
+    run(&file, &out, "2");
+    let mut names = scenario_names(&out);
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 11);
+    assert_eq!(manifest(&out)["samples_distinct"], 11);
+    // A space larger than the samples but small enough to repeat: 12 distinct of 12 points
+    // would take many draws, 8 of them are all distinct, the same on every run (same seed,
+    // same points in the same order), and no `samples_distinct`.
+    std::fs::write(
+        &file,
+        random(
+            Some(8),
+            "\"group.care.agents\" = [10, 11, 12]\n\"group.care.authority\" = { min = 0, max = 3 }",
+        ),
+    )
+    .unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(&file, &a, "1");
+    run(&file, &b, "2");
+    let names = scenario_names(&a);
+    assert_eq!(names, scenario_names(&b));
+    let mut distinct = names.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!((names.len(), distinct.len()), (8, 8), "{names:?}");
+    assert!(manifest(&a).get("samples_distinct").is_none());
+}
+
+/// A value listed twice would run one scenario twice under one name: refused.
+#[test]
+fn a_value_listed_twice_is_refused() {
+    let (dir, file) = setup(
+        "[sweep]\nbase = \"base.toml\"\n[sweep.vary]\n\"group.care.agents\" = [10, 12, 10]\n",
+    );
+    let err = sweep_err(&file, dir.path());
+    assert!(err.contains("sweep.toml:4:"), "{err}");
+    assert!(err.contains("`10` is listed twice"), "{err}");
+}
+
+/// manifest.json of a sweep records the seed every scenario runs with and the replications of
+/// each (the contract lists both); a shard and a merge carry them too.
+#[test]
+fn the_sweep_manifest_records_seed_and_replications() {
+    let (dir, file) = setup(GRID);
+    let out = dir.path().join("o");
+    run(&file, &out, "2");
+    let m = manifest(&out);
+    assert_eq!(m["seed"], 3, "the base's seed: {m}");
+    assert_eq!(m["replications"], 8, "the base's replications: {m}");
+    assert_eq!(m["sl_threshold_s"], 20.0);
+    // sweep.replications overrides the base's.
+    std::fs::write(
+        &file,
+        GRID.replace("compare_to", "replications = 3\ncompare_to"),
+    )
+    .unwrap();
+    for k in 1..=2 {
+        let shard = dir.path().join(format!("shard-{k}"));
+        let o = ccsim(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            shard.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(manifest(&shard)["replications"], 3);
+        assert_eq!(manifest(&shard)["seed"], 3);
+    }
+    let merged = dir.path().join("merged");
+    let o = ccsim(&[
+        "merge",
+        dir.path().join("shard-1").to_str().unwrap(),
+        dir.path().join("shard-2").to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = manifest(&merged);
+    assert_eq!(
+        (m["seed"].clone(), m["replications"].clone()),
+        (3.into(), 3.into())
+    );
+    // A seed over i64's range is written as it is.
+    std::fs::write(
+        dir.path().join("base.toml"),
+        BASE.replace("seed = 3", "seed = \"18446744073709551615\""),
+    )
+    .unwrap();
+    let big = dir.path().join("big");
+    run(&file, &big, "2");
+    let text = std::fs::read_to_string(big.join("manifest.json")).unwrap();
+    assert!(text.contains("\"seed\": 18446744073709551615,"), "{text}");
+    // ccsim verify accepts the folder.
+    let o = ccsim(&["verify", big.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A swept seed, replications count or service-level threshold differs between scenarios: the
+/// manifest leaves it out (scenarios.csv has each scenario's value), never records one value
+/// that is wrong for some scenarios.
+#[test]
+fn a_swept_seed_replications_or_threshold_is_left_out_of_the_manifest() {
+    let (dir, file) = setup(
+        "[sweep]\nbase = \"base.toml\"\ncompare_to = \"base\"\n[sweep.vary]\n\"scenario.seed\" = [3, 4]\n\"scenario.replications\" = [2, 3]\n\"scenario.sl_threshold\" = [\"20s\", \"30s\"]\n",
+    );
+    let out = dir.path().join("o");
+    run(&file, &out, "2");
+    let m = manifest(&out);
+    for k in ["seed", "replications", "sl_threshold_s"] {
+        assert!(m.get(k).is_none(), "{k} varies: {m}");
+    }
+    let csv = std::fs::read_to_string(out.join("scenarios.csv")).unwrap();
+    assert!(
+        csv.starts_with(
+            "scenario,scenario.seed,scenario.replications,scenario.sl_threshold\nbase,3,8,20s\n"
+        ),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\"seed=4,replications=3,sl_threshold=30s\",4,3,30s\n"),
+        "{csv}"
+    );
+    // `ccsim compare` then cannot pair replications across folders: Welch.
+    let o = ccsim(&["compare", out.to_str().unwrap(), out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("Welch"),
+        "{o:?}"
+    );
+    // Only the threshold varies: seed and replications are common, the threshold left out.
+    std::fs::write(
+        &file,
+        "[sweep]\nbase = \"base.toml\"\n[sweep.vary]\n\"scenario.sl_threshold\" = [\"20s\", \"30s\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("sl");
+    run(&file, &out, "2");
+    let m = manifest(&out);
+    assert_eq!(
+        (m["seed"].clone(), m["replications"].clone()),
+        (3.into(), 8.into())
+    );
+    assert!(m.get("sl_threshold_s").is_none(), "{m}");
+    // The same threshold listed in two spellings is one threshold.
+    std::fs::write(
+        &file,
+        "[sweep]\nbase = \"base.toml\"\n[sweep.vary]\n\"scenario.sl_threshold\" = [\"30s\", \"0.5m\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("same");
+    run(&file, &out, "2");
+    assert_eq!(manifest(&out)["sl_threshold_s"], 30.0);
+    // sweep.replications would override a swept scenario.replications: refused.
+    std::fs::write(
+        &file,
+        "[sweep]\nbase = \"base.toml\"\nreplications = 2\n[sweep.vary]\n\"scenario.replications\" = [2, 3]\n",
+    )
+    .unwrap();
+    let err = sweep_err(&file, dir.path());
+    assert!(err.contains("sweep.toml:5:"), "{err}");
+    assert!(
+        err.contains("`sweep.replications` sets the replications of every scenario"),
+        "{err}"
+    );
+}
+
+/// The base row of scenarios.csv gives the base's own value of each swept key: as its file
+/// gives it, else the key's default; empty when the default is no single value.
+#[test]
+fn the_base_row_of_scenarios_csv_holds_the_base_values() {
+    let (dir, file) = setup(
+        "[sweep]\nbase = \"base.toml\"\ncompare_to = \"base\"\n[sweep.vary]\n\"group.care.agents\" = [10, 14]\n\"reason.q.handle.mean\" = [\"4m\", \"6m\"]\n\"policy.context\" = [\"siloed\"]\n\"scenario.sl_threshold\" = [\"30s\"]\n\"persona.c.satisfaction\" = [4.5]\n",
+    );
+    let out = dir.path().join("o");
+    run(&file, &out, "2");
+    let csv = std::fs::read_to_string(out.join("scenarios.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "scenario,group.care.agents,reason.q.handle.mean,policy.context,scenario.sl_threshold,persona.c.satisfaction"
+        )
+    );
+    // agents and the handle mean as the base file writes them; context and the threshold
+    // their defaults; a persona's satisfaction defaults to satisfaction.base (no single
+    // value): empty.
+    assert_eq!(lines.next(), Some("base,12,5m,shared,20s,"), "{csv}");
+    assert!(
+        csv.contains(
+            "\"agents=14,mean=4m,context=siloed,sl_threshold=30s,satisfaction=4.5\",14,4m,siloed,30s,4.5\n"
+        ),
+        "{csv}"
+    );
+    // The report draws the swept parameters against the design points, not the base.
+    let o = ccsim(&["report", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -74,21 +74,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The name of a scenario file without `[scenario] name`: its file stem, or `scenario` when
+/// the stem is not a valid name.
+pub fn default_name(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if valid_name(&stem) {
+        stem
+    } else {
+        "scenario".into()
+    }
+}
+
 /// Load and validate a scenario file (and the files it includes).
 pub fn load_file(path: &Path) -> Result<Loaded> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
     let text = include::decode(path, bytes)?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
-    let stem = if valid_name(&stem) {
-        stem
-    } else {
-        "scenario".into()
-    };
     let r = include::resolve(path, text)?;
-    let (scenario, data) = load_tree(&r.src, &r.root, &stem)?;
+    let (scenario, data) = load_tree(&r.src, &r.root, &default_name(path))?;
     let includes = r.src.files()[1..]
         .iter()
         .zip(&r.file_hashes[1..])

@@ -1,6 +1,7 @@
 //! The `[sweep]` section and its designs: a full grid, or random samples (Latin hypercube for
 //! ranges) drawn from a seeded stream.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::{Domain, Sweep, Vary};
@@ -15,9 +16,10 @@ use crate::time::{format_duration, parse_duration};
 pub enum Design {
     /// Every combination of the listed values (the last key varies fastest).
     Grid,
-    /// `samples` random points: listed values picked uniformly, ranges by Latin hypercube.
+    /// `samples` random points: listed values picked uniformly, ranges by Latin hypercube;
+    /// never the same point twice (fewer when the design space holds fewer points).
     Random {
-        /// Number of scenarios.
+        /// Number of scenarios asked for.
         samples: u32,
         /// Seed of the design (not of the simulation).
         seed: u64,
@@ -77,21 +79,64 @@ impl Design {
     }
 }
 
-/// Latin hypercube for ranges (one stratum per sample, shuffled per key), uniform picks for
-/// listed values; one seeded stream per design.
+/// Random points, each a distinct scenario (a distinct name): the first round draws `samples`
+/// points (Latin hypercube for ranges, one stratum per sample and shuffled per key; uniform
+/// picks for listed values); points already drawn are dropped, and further rounds draw the
+/// missing number the same way, until `samples` distinct points or every point of a design
+/// space smaller than that. One seeded stream per design: the same seed gives the same points
+/// in the same order.
 fn random_points(vary: &[Vary], samples: u32, seed: u64) -> Vec<Point> {
     let n = samples as usize;
     let mut rng = stream(seed, 0, Stream::Routing);
+    let space = space_size(vary);
+    let want = if space < n as f64 { space as usize } else { n };
+    // Collecting every point of a space about as large as `samples` takes about
+    // samples · ln(samples) draws; the cap only stops a range whose ends are so close that
+    // it holds fewer numbers than `samples` (floats a few ulps apart).
+    let cap = 64 * n + 1024;
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(want);
+    let mut drawn = 0;
+    while out.len() < want && drawn < cap {
+        let m = if drawn == 0 { n } else { want - out.len() };
+        for p in draw(vary, m, &mut rng) {
+            if out.len() < want && seen.insert(p.name(vary)) {
+                out.push(p);
+            }
+        }
+        drawn += m;
+    }
+    out
+}
+
+/// How many distinct points the design space holds (infinite for a range of floats).
+fn space_size(vary: &[Vary]) -> f64 {
+    vary.iter()
+        .map(|v| match &v.domain {
+            Domain::Values(values) => {
+                let shown: HashSet<String> = values.iter().map(super::show).collect();
+                shown.len() as f64
+            }
+            Domain::Range { min, max, integer } if *integer => max - min + 1.0,
+            Domain::Range { min, max, .. } if min == max => 1.0,
+            Domain::Range { .. } => f64::INFINITY,
+            Domain::Durations { min, max } => (max - min + 1) as f64,
+        })
+        .product()
+}
+
+/// `n` random points: Latin hypercube for ranges, uniform picks for listed values.
+fn draw(vary: &[Vary], n: usize, rng: &mut SimRng) -> Vec<Point> {
     let mut columns: Vec<Vec<Node>> = Vec::new();
     for v in vary {
         let col = match &v.domain {
             Domain::Values(values) => (0..n)
                 .map(|_| {
-                    let i = (uniform01(&mut rng) * values.len() as f64) as usize;
+                    let i = (uniform01(rng) * values.len() as f64) as usize;
                     values[i.min(values.len() - 1)].clone()
                 })
                 .collect(),
-            Domain::Range { min, max, integer } => strata(&mut rng, n)
+            Domain::Range { min, max, integer } => strata(rng, n)
                 .into_iter()
                 .map(|u| {
                     if *integer {
@@ -103,7 +148,7 @@ fn random_points(vary: &[Vary], samples: u32, seed: u64) -> Vec<Point> {
                     }
                 })
                 .collect(),
-            Domain::Durations { min, max } => strata(&mut rng, n)
+            Domain::Durations { min, max } => strata(rng, n)
                 .into_iter()
                 .map(|u| {
                     let t = *min + ((max - min) as f64 * u).round() as i64;
@@ -238,23 +283,16 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
             }
         }
     });
-    if let (Some(c), Some(n)) = (&compare_to, f.get("compare_to"))
-        && c != "base"
-        && r.diags.is_empty()
-    {
-        let names: Vec<String> = design.points(&vary).iter().map(|p| p.name(&vary)).collect();
-        if !names.contains(c) {
-            let some: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
-            r.error_help(
-                n.span,
-                "sweep.compare_to",
-                format!("\"{c}\" is not a scenario of the sweep"),
-                format!(
-                    "use \"base\" (the base scenario as it is) or one of: {}",
-                    some.join(", ")
-                ),
-            );
-        }
+    if let (Some(_), Some(v)) = (
+        replications,
+        vary.iter().find(|v| v.path == "scenario.replications"),
+    ) {
+        r.error_help(
+            v.span,
+            &v.path,
+            "`scenario.replications` is swept, but `sweep.replications` sets the replications of every scenario",
+            "leave out `sweep.replications`, or stop varying `scenario.replications`",
+        );
     }
     if !r.diags.is_empty() {
         return Err(Error::Input(r.diags));
@@ -276,12 +314,24 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
     if !diags.is_empty() {
         return Err(Error::Input(diags));
     }
-    let stem = base
-        .path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "base".into());
-    let (base_scenario, base_data) = crate::scenario::load_tree(&base, &base_root, &stem)?;
+    // Named as `ccsim run` names it: `[scenario] name`, else the file stem.
+    let (base_scenario, base_data) = crate::scenario::load_tree(
+        &base,
+        &base_root,
+        &crate::scenario::default_name(&base.path),
+    )?;
+    let points = design.points(&vary);
+    let compare_to = match (compare_to, f.get("compare_to")) {
+        (Some(c), Some(n)) => Some(resolve_compare_to(
+            src,
+            n,
+            c,
+            &points,
+            &vary,
+            &base_scenario.name,
+        )?),
+        _ => None,
+    };
     Ok(Sweep {
         file: file.to_path_buf(),
         hash,
@@ -293,9 +343,49 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
         base_data,
         design,
         vary,
+        points,
         compare_to,
         replications,
     })
+}
+
+/// The scenario `compare_to` names, as the results files name it: `"base"` for the base
+/// scenario (written `"base"` or the base's own name: its `[scenario] name`, else its file
+/// stem), or the name of a design point. The two cannot clash (a design point's name holds
+/// `label=value`, and a scenario name no `=`); were they to, the design point would win: the
+/// results files call it by that name, and `"base"` always means the base.
+fn resolve_compare_to(
+    src: &Source,
+    node: &Node,
+    c: String,
+    points: &[Point],
+    vary: &[Vary],
+    base_name: &str,
+) -> Result<String> {
+    if c == "base" {
+        return Ok(c);
+    }
+    let names: Vec<String> = points.iter().map(|p| p.name(vary)).collect();
+    if names.contains(&c) {
+        return Ok(c);
+    }
+    if c == base_name {
+        return Ok("base".into());
+    }
+    let some: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+    let base = if base_name == "base" {
+        "\"base\" (the base scenario as it is)".to_string()
+    } else {
+        format!("\"base\" or \"{base_name}\" (the base scenario as it is)")
+    };
+    Err(Error::Input(vec![
+        src.diag(
+            node.span,
+            "sweep.compare_to",
+            format!("\"{c}\" is not a scenario of the sweep"),
+        )
+        .with_help(format!("use {base} or one of: {}", some.join(", "))),
+    ]))
 }
 
 fn read_vary(r: &mut Reader, node: &Node, design: &Design) -> Vec<Vary> {
@@ -319,7 +409,25 @@ fn read_vary(r: &mut Reader, node: &Node, design: &Design) -> Vec<Vary> {
     for (Key { name, span }, value) in entries {
         let path = format!("sweep.vary.\"{name}\"");
         let domain = match &value.value {
-            Value::Array(items) if !items.is_empty() => Some(Domain::Values(items.clone())),
+            Value::Array(items) if !items.is_empty() => {
+                // Each value once: a value listed twice would run one scenario twice, under
+                // one name (two rows per scenario and metric in summary.csv).
+                let mut shown = HashSet::new();
+                let mut twice = false;
+                for item in items {
+                    let s = super::show(item);
+                    if !shown.insert(s.clone()) && !twice {
+                        twice = true;
+                        r.error_help(
+                            item.span,
+                            &path,
+                            format!("`{s}` is listed twice"),
+                            "list each value once: a sweep runs each scenario once",
+                        );
+                    }
+                }
+                (!twice).then(|| Domain::Values(items.clone()))
+            }
             Value::Array(_) => {
                 r.error(value.span, &path, "an empty list of values");
                 None

@@ -6,7 +6,8 @@
 //! [sweep]
 //! base = "../baseline.toml"
 //! design = "grid"            # or "random" with samples and seed (Latin hypercube for ranges)
-//! compare_to = "base"        # the base scenario as it is, or the name of a swept scenario
+//! compare_to = "base"        # the base scenario as it is ("base" or its name), or the name
+//!                            # of a swept scenario
 //!
 //! [sweep.vary]
 //! "group.care.agents" = [45, 50, 55]
@@ -89,7 +90,11 @@ pub struct Sweep {
     pub design: Design,
     /// The varied keys, in file order.
     pub vary: Vec<Vary>,
-    /// Name of the scenario every other one is compared with (`None` = no comparison).
+    /// The points of the design, in a stable order (`Design::points`): distinct.
+    pub points: Vec<Point>,
+    /// Name of the scenario every other one is compared with, as the results files name it:
+    /// `"base"` for the base scenario (however the sweep file named it), else a design point's
+    /// name (`None` = no comparison).
     pub compare_to: Option<String>,
     /// Replications per scenario (overrides the base's).
     pub replications: Option<u32>,
@@ -100,7 +105,7 @@ pub struct Sweep {
 pub struct SweepScenario {
     /// Stable, readable name, e.g. `agents=50,context=siloed` (`base` for the base).
     pub name: String,
-    /// The values, as text, one per varied key (empty for the base).
+    /// The values, as text, one per varied key (for the base, its own values: `Sweep::base_values`).
     pub values: Vec<String>,
     /// The scenario.
     pub scenario: Scenario,
@@ -130,7 +135,7 @@ pub fn load(file: &Path) -> Result<Sweep> {
 impl Sweep {
     /// Every scenario of the design, the base first when it is compared with.
     pub fn scenarios(&self) -> Result<Vec<SweepScenario>> {
-        let points = self.design.points(&self.vary);
+        let points = &self.points;
         let mut out = Vec::with_capacity(points.len() + 1);
         if self.compare_to.as_deref() == Some("base") {
             let mut b = self.base_scenario.clone();
@@ -140,7 +145,7 @@ impl Sweep {
             }
             out.push(SweepScenario {
                 name: "base".into(),
-                values: Vec::new(),
+                values: self.base_values(),
                 scenario: b,
                 data: self.base_data.clone(),
             });
@@ -226,6 +231,32 @@ impl Sweep {
             ]));
         }
         Ok(out)
+    }
+
+    /// The design asked for more random samples than its space holds distinct points: `Some`
+    /// (samples asked for, distinct points run).
+    pub fn samples_short(&self) -> Option<(u32, usize)> {
+        match self.design {
+            Design::Random { samples, .. } if self.points.len() < samples as usize => {
+                Some((samples, self.points.len()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The base scenario's value of each varied key, as text like a design point's: as its
+    /// file (with its includes) gives it, else the key's default (from the scenario schema's
+    /// `[default: …]`); empty when the default is no single value (none, unlimited, …).
+    pub fn base_values(&self) -> Vec<String> {
+        self.vary
+            .iter()
+            .map(|v| {
+                paths::get(&self.base_root, &v.path)
+                    .map(show)
+                    .or_else(|| paths::default(&v.path).map(|n| show(&n)))
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     /// The data files the scenarios of the sweep read: the base's, then those a swept value

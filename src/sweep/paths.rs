@@ -1,8 +1,10 @@
 //! Dotted paths into a scenario tree: `group.care.agents` is the `agents` key of the `[[group]]`
 //! named `care`; `policy.context` the `context` key of `[policy]` (created when absent).
 
+use std::sync::OnceLock;
+
 use crate::scenario::read::suggest;
-use crate::scenario::tree::{Key, Node, Span, Value};
+use crate::scenario::tree::{Key, Node, Source, Span, Value};
 
 /// Sections that are arrays of named tables: their next path segment is a name.
 const NAMED: &[&str] = &["persona", "reason", "group", "partner"];
@@ -39,6 +41,122 @@ pub fn check(root: &Node, path: &str) -> Result<(), String> {
             span: Span::default(),
         },
     )
+}
+
+/// The value at `path` (the same paths as `set`), if the tree gives one.
+pub fn get<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut node = root;
+    let mut i = 0;
+    while i < segments.len() {
+        let seg = segments[i];
+        let Value::Table(table) = &node.value else {
+            return None;
+        };
+        let (_, child) = table.iter().find(|(k, _)| k.name == seg)?;
+        if NAMED.contains(&seg) && i + 1 < segments.len() {
+            let Value::Array(items) = &child.value else {
+                return None;
+            };
+            node = items
+                .iter()
+                .find(|n| item_name(n) == Some(segments[i + 1]))?;
+            i += 2;
+        } else {
+            node = child;
+            i += 1;
+        }
+    }
+    Some(node)
+}
+
+/// The default of the key at `path` (the same paths as `set`), as the scenario schema's
+/// description of it gives it (`[default: X]`, X a TOML value); `None` when it gives none or no
+/// single value (`none`, `unlimited`, `the file name`, …).
+pub fn default(path: &str) -> Option<Node> {
+    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    let root = SCHEMA.get_or_init(crate::scenario::schema::scenario_schema);
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut node = root;
+    let mut i = 0;
+    while i < segments.len() {
+        let seg = segments[i];
+        node = property(root, node, seg)?;
+        i += 1;
+        if NAMED.contains(&seg) && i < segments.len() {
+            node = items(root, node)?;
+            i += 1;
+        }
+    }
+    let desc = [node, resolve(root, node)]
+        .into_iter()
+        .find_map(|n| n.get("description").and_then(serde_json::Value::as_str))?;
+    let text = desc.split_once("[default: ")?.1;
+    let mut depth = 0usize;
+    let end = text.char_indices().find_map(|(i, c)| match c {
+        '[' | '{' => {
+            depth += 1;
+            None
+        }
+        ']' | '}' if depth > 0 => {
+            depth -= 1;
+            None
+        }
+        ']' => Some(i),
+        _ => None,
+    })?;
+    let src = Source::new("default", format!("v = {}\n", &text[..end]));
+    let tree = crate::scenario::tree::parse(&src).ok()?;
+    let Value::Table(mut entries) = tree.value else {
+        return None;
+    };
+    entries.pop().map(|(_, n)| Node {
+        value: n.value,
+        span: Span::default(),
+    })
+}
+
+/// Follow a `$ref` of the schema into its `$defs`.
+fn resolve<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
+    match node.get("$ref").and_then(serde_json::Value::as_str) {
+        Some(r) => root
+            .pointer(r.trim_start_matches('#'))
+            .map_or(node, |n| resolve(root, n)),
+        None => node,
+    }
+}
+
+/// The schema of key `key` of a table schema (looking into its alternatives).
+fn property<'a>(
+    root: &'a serde_json::Value,
+    node: &'a serde_json::Value,
+    key: &str,
+) -> Option<&'a serde_json::Value> {
+    let node = resolve(root, node);
+    if let Some(p) = node.get("properties").and_then(|p| p.get(key)) {
+        return Some(p);
+    }
+    ["anyOf", "oneOf", "allOf"]
+        .iter()
+        .filter_map(|k| node.get(*k).and_then(serde_json::Value::as_array))
+        .flatten()
+        .find_map(|alt| property(root, alt, key))
+        .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()))
+}
+
+/// The schema of the items of a list schema (looking into its alternatives).
+fn items<'a>(
+    root: &'a serde_json::Value,
+    node: &'a serde_json::Value,
+) -> Option<&'a serde_json::Value> {
+    let node = resolve(root, node);
+    node.get("items").or_else(|| {
+        ["anyOf", "oneOf", "allOf"]
+            .iter()
+            .filter_map(|k| node.get(*k).and_then(serde_json::Value::as_array))
+            .flatten()
+            .find_map(|alt| items(root, alt))
+    })
 }
 
 /// Set the value at `path`, creating missing tables and keys.
@@ -168,5 +286,41 @@ mod tests {
         );
         assert!(check(&t, "group.care").unwrap_err().contains("whole group"));
         assert!(check(&t, "a..b").is_err());
+    }
+
+    #[test]
+    fn defaults_come_from_the_schema() {
+        let shown = |p: &str| default(p).map(|n| crate::sweep::show(&n));
+        assert_eq!(shown("scenario.sl_threshold").as_deref(), Some("20s"));
+        assert_eq!(shown("scenario.seed").as_deref(), Some("1"));
+        assert_eq!(shown("scenario.replications").as_deref(), Some("10"));
+        assert_eq!(shown("policy.context").as_deref(), Some("shared"));
+        assert_eq!(shown("group.care.authority").as_deref(), Some("0"));
+        assert_eq!(shown("reason.q.resolve").as_deref(), Some("1"));
+        assert_eq!(shown("group.care.channels").as_deref(), Some("[phone]"));
+        // No single value: none.
+        assert_eq!(shown("scenario.name"), None);
+        assert_eq!(shown("group.care.agents"), None);
+        assert_eq!(shown("no.such.key"), None);
+    }
+
+    #[test]
+    fn gets_what_set_sets() {
+        let mut t = tree("[scenario]\nseed = 4\n[[group]]\nname = \"care\"\nagents = 5\n");
+        assert_eq!(
+            get(&t, "group.care.agents").map(|n| &n.value),
+            Some(&Value::Int(5))
+        );
+        assert_eq!(
+            get(&t, "scenario.seed").map(|n| &n.value),
+            Some(&Value::Int(4))
+        );
+        assert!(get(&t, "group.tech.agents").is_none());
+        assert!(get(&t, "policy.context").is_none());
+        set(&mut t, "policy.context", int(1)).unwrap();
+        assert_eq!(
+            get(&t, "policy.context").map(|n| &n.value),
+            Some(&Value::Int(1))
+        );
     }
 }

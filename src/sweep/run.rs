@@ -73,14 +73,30 @@ pub(super) struct SweepManifest {
     /// The data files the scenarios read (the base's, then those a swept value brings in).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenario_data: Vec<crate::scenario::DataFile>,
+    /// The seed every scenario runs with (common random numbers: replication r of each
+    /// scenario gets the same seeds); left out when a swept key gives scenarios other seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The replications of every scenario; left out when a swept key gives scenarios other
+    /// numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replications: Option<u32>,
     pub scenarios: usize,
+    /// A random design whose space holds fewer distinct points than `samples`: the points run
+    /// (each once); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_distinct: Option<usize>,
+    /// The scenario of the paired differences as the results files name it (`base` for the
+    /// base scenario).
     pub compare_to: Option<String>,
     /// `K/N` for a shard, `null` for a whole sweep.
     pub shard: Option<String>,
     /// The scenarios this folder holds, as [first, end).
     pub scenario_range: [usize; 2],
-    /// The base scenario's service-level threshold [s] (for the report's axis label).
-    pub sl_threshold_s: f64,
+    /// The service-level threshold [s] of every scenario (for the report's axis label); left
+    /// out when a swept key gives scenarios other thresholds (scenarios.csv has them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sl_threshold_s: Option<f64>,
     /// Worker threads (merged: the most any shard used).
     pub threads: usize,
     /// When the run started, RFC 3339 (merged: the earliest shard's start).
@@ -331,13 +347,14 @@ fn write_sweep(
         base_file: sweep.base.path.display().to_string(),
         base_sha256: sweep.base_hash.clone(),
         scenario_data: data,
+        seed: common(scenarios, |s| s.seed),
+        replications: common(scenarios, |s| s.replications),
         scenarios: scenarios.len(),
+        samples_distinct: sweep.samples_short().map(|(_, n)| n),
         compare_to: sweep.compare_to.clone(),
         shard: opts.shard.map(|(k, n)| format!("{k}/{n}")),
         scenario_range: [lo, hi],
-        sl_threshold_s: crate::time::ticks_to_secs(
-            scenarios.first().map_or(0, |s| s.scenario.sl_threshold),
-        ),
+        sl_threshold_s: common(scenarios, |s| s.sl_threshold).map(crate::time::ticks_to_secs),
         threads: opts.threads,
         started,
         wall_seconds: clock.elapsed().as_secs_f64(),
@@ -620,17 +637,28 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io("writing", path, e))
 }
 
+/// The value every scenario of the sweep (the whole sweep, not a shard's part) shares, if
+/// they all share one.
+fn common<T: PartialEq>(
+    scenarios: &[SweepScenario],
+    f: impl Fn(&crate::scenario::Scenario) -> T,
+) -> Option<T> {
+    let first = f(&scenarios.first()?.scenario);
+    scenarios
+        .iter()
+        .all(|s| f(&s.scenario) == first)
+        .then_some(first)
+}
+
+/// One row per scenario: its name and its value of each swept key (the base's own values for
+/// the base).
 fn scenarios_csv(sweep: &Sweep, scenarios: &[SweepScenario]) -> Result<Vec<u8>> {
     let mut header = vec!["scenario"];
     header.extend(sweep.vary.iter().map(|v| v.path.as_str()));
     let mut csv = Csv::new(&header);
     for sc in scenarios {
         let mut row = vec![sc.name.clone()];
-        if sc.values.is_empty() {
-            row.extend(sweep.vary.iter().map(|_| "base".to_string()));
-        } else {
-            row.extend(sc.values.iter().cloned());
-        }
+        row.extend(sc.values.iter().cloned());
         csv.row(row);
     }
     csv.into_bytes()

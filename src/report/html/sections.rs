@@ -437,6 +437,12 @@ pub fn sweep(f: &Folder) -> Result<String> {
     Ok(out)
 }
 
+/// The base scenario's row of scenarios.csv: its values are the base's own, not a point of the
+/// design (design points are named `label=value,…`, so only the base is named `base`).
+fn is_base(row: &[String]) -> bool {
+    row.first().is_some_and(|n| n == "base")
+}
+
 fn parameter_charts(f: &Folder, compare: Option<&str>) -> Result<String> {
     let Some((header, rows)) = &f.scenarios else {
         return Ok(note(
@@ -450,7 +456,7 @@ fn parameter_charts(f: &Folder, compare: Option<&str>) -> Result<String> {
         .filter(|(j, _)| {
             let vals: Vec<Option<f64>> = rows
                 .iter()
-                .filter(|r| r.get(*j).is_some_and(|v| v != "base"))
+                .filter(|r| !is_base(r) && r.get(*j).is_some())
                 .map(|r| r.get(*j).and_then(|v| numeric(v)))
                 .collect();
             let mut distinct: Vec<f64> = vals.iter().flatten().copied().collect();
@@ -479,7 +485,7 @@ fn parameter_charts(f: &Folder, compare: Option<&str>) -> Result<String> {
             let (Some(name), Some(v)) = (r.first(), r.get(j)) else {
                 continue;
             };
-            if v == "base" {
+            if is_base(r) {
                 continue;
             }
             let Some(x) = numeric(v) else { continue };
