@@ -141,6 +141,19 @@ fn a_run_verifies_from_another_working_folder() {
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let v = ccsim_in(&project.join("results/s"), &["verify", "."]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    // A sweep the same way (its base is found relative to the sweep file).
+    std::fs::write(
+        project.join("scenarios/w.toml"),
+        "[sweep]\nbase = \"s.toml\"\n[sweep.vary]\n\"group.g.agents\" = [4, 6]\n",
+    )
+    .unwrap();
+    let o = ccsim_in(
+        &project,
+        &["sweep", "scenarios/w.toml", "--out", "results/w", "-q"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = ccsim_in(dir.path(), &["verify", "project/results/w"]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     // The whole project moved elsewhere still verifies.
     let moved = dir.path().join("moved");
     std::fs::rename(&project, &moved).unwrap();

@@ -352,20 +352,18 @@ impl<'s> Reader<'s> {
     /// A duration string with units.
     pub fn duration(&mut self, node: &Node, path: &str) -> Option<Ticks> {
         match &node.value {
-            Value::Str(s) => {
-                match parse_duration(s) {
-                    Ok(t) => Some(t),
-                    Err(e) => {
-                        let help = if e.contains("longer than") {
-                            "give at most 10 years, e.g. \"3650d\"; a longer study is better run as several windows or more replications"
-                        } else {
-                            "write a duration with units, e.g. \"20s\", \"3m\", \"1h30m\", \"2.5s\""
-                        };
-                        self.error_help(node.span, path, e, help);
-                        None
-                    }
+            Value::Str(s) => match parse_duration(s) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    let help = if e.contains("longer than") {
+                        "give at most 10 years, e.g. \"3650d\"; a longer study is better run as several windows or more replications"
+                    } else {
+                        "write a duration with units, e.g. \"20s\", \"3m\", \"1h30m\", \"2.5s\""
+                    };
+                    self.error_help(node.span, path, e, help);
+                    None
                 }
-            }
+            },
             Value::Float(f) if !f.is_finite() => {
                 self.error_help(
                     node.span,

@@ -184,6 +184,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
     manifest.wall_seconds = parts.iter().map(|p| p.wall_seconds).sum();
     manifest.threads = parts.iter().map(|p| p.threads).max().unwrap_or(1);
     manifest.merged_from = Some(shards.iter().map(|s| s.dir.display().to_string()).collect());
+    // The sweep file seen from the merged folder: through the first shard's record of it.
+    if !parts[0].sweep_file_from_results.is_empty() {
+        let sweep_file = shards[0].dir.join(&parts[0].sweep_file_from_results);
+        manifest.sweep_file_from_results = report::path_from(out, &sweep_file);
+    }
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     merged.push(("scenarios.csv", scenarios));

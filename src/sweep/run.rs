@@ -67,6 +67,9 @@ const JOURNAL: &str = ".sweep-progress";
 pub(super) struct SweepManifest {
     pub ccsim_version: String,
     pub sweep_file: String,
+    /// The sweep file's path from the results folder (`ccsim verify` from any working folder).
+    #[serde(default)]
+    pub sweep_file_from_results: String,
     pub sweep_sha256: String,
     pub base_file: String,
     pub base_sha256: String,
@@ -343,6 +346,7 @@ fn write_sweep(
     let manifest = SweepManifest {
         ccsim_version: env!("CARGO_PKG_VERSION").into(),
         sweep_file: sweep.file.display().to_string(),
+        sweep_file_from_results: report::path_from(&opts.out, &sweep.file),
         sweep_sha256: sweep.hash.clone(),
         base_file: sweep.base.path.display().to_string(),
         base_sha256: sweep.base_hash.clone(),
