@@ -398,6 +398,14 @@ fn a_partner_that_may_not_make_exceptions_refuses() {
     // Owned work orders carry the company's own exception.
     let owned = partner_case("owned", "hand-off", false, 1);
     moves(&strict, &owned, "resolved_share", true);
+    // A partner that refuses every return resolves none, however the customer reaches it: a
+    // warm transfer abandoned in the partner's queue does not leave the company's agent free
+    // to close the issue on the next call.
+    for mode in ["cold", "warm"] {
+        let never = partner_case(mode, "hand-off", false, 1);
+        let resolved = reason_value(&never, "return", "resolved_share");
+        assert_eq!(resolved, 0.0, "{mode}: returns resolved without the partner");
+    }
 }
 
 #[test]

@@ -265,11 +265,20 @@ impl Sim<'_> {
         matches!(self.contacts[c].kind, Kind::PartnerCall | Kind::PartnerJob)
     }
 
-    /// Remove a contact from its partner's queue (abandonment).
+    /// Remove a contact from its partner's queue (abandonment). A customer who hangs up in
+    /// the partner's queue after a warm transfer has not reached the partner: the next attempt
+    /// starts over with the company, whose agent does its part and transfers again (the
+    /// company's part is not "done" for an issue the partner never took).
     pub(super) fn leave_partner(&mut self, c: u32) {
         let p = self.partner_of(c);
         if let Some(i) = self.partners[p].queue.iter().position(|x| *x == c) {
             self.partners[p].queue.remove(i);
+        }
+        if self.s.policy.partner_mode == PartnerMode::Warm
+            && self.contacts[c].kind == Kind::PartnerCall
+        {
+            let j = self.contacts[c].journey;
+            self.journeys[j].company_done = false;
         }
     }
 }
