@@ -197,6 +197,15 @@ fn transfer_accuracy_misroutes_and_transfer_limits() {
         "context = \"siloed\"\ntransfer_accuracy = 0.5",
     )]);
     moves(&base, &sloppy, "transfers_per_contact", true);
+    // More transfers, more callers hanging up in the second queue; the first-wait figure
+    // leaves them out, the any-queue share holds them.
+    moves(&base, &sloppy, "abandoned_transferred", true);
+    for (any, first) in values(&sloppy, "p_abandon_any")
+        .iter()
+        .zip(values(&sloppy, "p_abandon"))
+    {
+        assert!(*any > first, "{any} vs {first}");
+    }
     let ivr = with(&[("chance = 0.2", "chance = 0.6")]);
     moves(&base, &ivr, "transfers_per_contact", true);
     let by_reason = with(&[(
@@ -404,7 +413,10 @@ fn a_partner_that_may_not_make_exceptions_refuses() {
     for mode in ["cold", "warm"] {
         let never = partner_case(mode, "hand-off", false, 1);
         let resolved = reason_value(&never, "return", "resolved_share");
-        assert_eq!(resolved, 0.0, "{mode}: returns resolved without the partner");
+        assert_eq!(
+            resolved, 0.0,
+            "{mode}: returns resolved without the partner"
+        );
     }
 }
 
@@ -421,6 +433,26 @@ fn ownership_follows_up_instead_of_the_customer_calling_back() {
     moves(&base, &own, "repeat_contacts_per_issue_follow_up", true);
     moves(&base, &own, "reexplanations_per_issue", false);
     moves(&base, &own, "gave_up_share", false);
+    // The owner's call-backs weigh `per_follow_up`, not `per_extra_contact`: heavier ones lower
+    // satisfaction under ownership and change nothing without it.
+    let heavy = "[satisfaction]\nper_follow_up = 1.0\n";
+    let own_heavy = with(&[
+        ("resolve = 0.8", "resolve = 0.5"),
+        (
+            "context = \"siloed\"",
+            "context = \"siloed\"\nownership = \"own\"",
+        ),
+        ("[policy]", &format!("{heavy}[policy]")),
+    ]);
+    moves(&own, &own_heavy, "satisfaction_mean", false);
+    let base_heavy = with(&[
+        ("resolve = 0.8", "resolve = 0.5"),
+        ("[policy]", &format!("{heavy}[policy]")),
+    ]);
+    assert_eq!(
+        values(&base, "satisfaction_mean"),
+        values(&base_heavy, "satisfaction_mean")
+    );
 }
 
 #[test]

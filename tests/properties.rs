@@ -886,6 +886,7 @@ const PROBABILITIES: &[&str] = &[
     "p_abandon",
     "p_blocked",
     "p_wait",
+    "p_abandon_any",
     "service_level",
     "occupancy",
     "fcr",
@@ -946,6 +947,14 @@ fn check_outcomes(s: &Scenario, out: &RunOutput) -> Result<(), String> {
         if settled > offered || offered.is_nan() || settled.is_nan() {
             return fail(format!(
                 "answered + abandoned + blocked = {settled} > offered = {offered}"
+            ));
+        }
+        // Each contact ends at most once: hung up (first wait or after a transfer), blocked,
+        // or otherwise.
+        let ended = count("abandoned") + count("abandoned_transferred") + count("blocked");
+        if ended > offered {
+            return fail(format!(
+                "abandoned + abandoned_transferred + blocked = {ended} > offered = {offered}"
             ));
         }
         for name in PROBABILITIES {

@@ -429,6 +429,8 @@ impl Sim<'_> {
                 t.abandoned += 1;
                 t.wait_all += wait;
             });
+        } else {
+            self.tally(c, |t| t.abandoned_transferred += 1);
         }
         self.release_line(c);
         self.trace_with(c, |r| r.wait += wait);

@@ -74,6 +74,7 @@ impl Sim<'_> {
         }
         let jr = &mut self.journeys[j];
         jr.attempts += 1;
+        jr.follow_ups = jr.follow_ups.saturating_add(1);
         jr.cause = Cause::FollowUp;
         let owner = jr.owner.unwrap_or(0);
         if jr.measured {

@@ -8,15 +8,18 @@ use crate::scenario::SurveyAfter;
 use crate::time::MINUTE;
 
 impl Sim<'_> {
-    /// The journey's score: the persona's base, minus weights for extra contacts, transfers,
-    /// re-explanations, minutes waited past the persona's tolerance, abandons, refusals and
-    /// ending unresolved; plus a first-contact-resolution and a proactive bonus; within 1..=5.
+    /// The journey's score: the persona's base, minus weights for extra contacts (the case
+    /// owner's follow-up calls at their own, lighter weight), transfers, re-explanations,
+    /// minutes waited past the persona's tolerance, abandons, refusals and ending unresolved;
+    /// plus a first-contact-resolution and a proactive bonus; within 1..=5.
     pub(super) fn score(&self, jr: &Journey, resolved: bool) -> f64 {
         let m = &self.s.satisfaction;
         let persona = &self.s.personas[usize::from(jr.persona)];
         let over = (jr.waited - persona.effort_tolerance).max(0) as f64 / MINUTE as f64;
         let mut x = persona.satisfaction.unwrap_or(m.base)
-            - m.per_extra_contact * f64::from(jr.attempts.saturating_sub(1))
+            - m.per_extra_contact
+                * f64::from(jr.attempts.saturating_sub(1).saturating_sub(jr.follow_ups))
+            - m.per_follow_up * f64::from(jr.follow_ups)
             - m.per_transfer * f64::from(jr.transfers)
             - m.per_reexplanation * f64::from(jr.reexplanations)
             - m.per_minute_waiting * over

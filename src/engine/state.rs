@@ -176,6 +176,8 @@ pub struct Journey {
     pub reexplanations: u16,
     /// Refusals met.
     pub refusals: u16,
+    /// Contacts the case owner made to follow up (among `attempts`).
+    pub follow_ups: u16,
     /// The first contact was coded resolved by the agent (truly or not).
     pub first_coded: bool,
     /// Cause of the last failed attempt (the cause of the next repeat contact).
@@ -228,6 +230,7 @@ impl Journey {
             transfers: 0,
             reexplanations: 0,
             refusals: 0,
+            follow_ups: 0,
             first_coded: false,
             cause: Cause::NotResolved,
             patience_loss: 0,

@@ -80,8 +80,10 @@ pub struct Scenario {
 pub struct Satisfaction {
     /// Score before anything happens, for personas without their own.
     pub base: f64,
-    /// Off per contact beyond the first.
+    /// Off per contact beyond the first that the customer makes.
     pub per_extra_contact: f64,
+    /// Off per follow-up call the case owner makes (`ownership = "own"`).
+    pub per_follow_up: f64,
     /// Off per transfer.
     pub per_transfer: f64,
     /// Off per re-explanation.
@@ -121,6 +123,7 @@ impl Default for Satisfaction {
         Satisfaction {
             base: 4.0,
             per_extra_contact: 0.5,
+            per_follow_up: 0.2,
             per_transfer: 0.3,
             per_reexplanation: 0.4,
             per_minute_waiting: 0.1,

@@ -14,6 +14,7 @@ const WEIGHTS: &[&str] = &[
     "unresolved",
     "first_contact",
     "proactive",
+    "per_follow_up",
 ];
 /// Keys of `[satisfaction]`: the base, the survey and the weights.
 pub const SATISFACTION_KEYS: &[&str] = &[
@@ -28,6 +29,7 @@ pub const SATISFACTION_KEYS: &[&str] = &[
     "unresolved",
     "first_contact",
     "proactive",
+    "per_follow_up",
 ];
 /// Keys of `satisfaction.survey`.
 pub const SURVEY_KEYS: &[&str] = &["response", "only_answered", "after"];
@@ -64,7 +66,8 @@ pub fn satisfaction(r: &mut Reader, node: &Node) -> Satisfaction {
             5 => &mut s.per_refusal,
             6 => &mut s.unresolved,
             7 => &mut s.first_contact,
-            _ => &mut s.proactive,
+            8 => &mut s.proactive,
+            _ => &mut s.per_follow_up,
         };
         *slot = v;
     }

@@ -924,8 +924,11 @@ pub struct Satisfaction {
     pub base: Option<f64>,
     /// Who answers the survey, and when.
     pub survey: Option<Survey>,
-    /// Points lost per contact after the first.
+    /// Points lost per contact after the first that the customer makes [default: 0.5].
     pub per_extra_contact: Option<Weight>,
+    /// Points lost per follow-up call from the case owner (`policy.ownership = "own"`): no
+    /// queue, no retelling, the company calls [default: 0.2].
+    pub per_follow_up: Option<Weight>,
     /// Points lost per transfer.
     pub per_transfer: Option<Weight>,
     /// Points lost per re-explanation.

@@ -12,6 +12,8 @@ pub const SUMMARY_METRICS: &[&str] = &[
     "blocked",
     "p_abandon",
     "p_blocked",
+    "abandoned_transferred",
+    "p_abandon_any",
     "p_wait",
     "asa_s",
     "mean_wait_s",
@@ -91,6 +93,8 @@ pub const CONTACT_METRICS: &[&str] = &[
     "mean_wait_s",
     "service_level",
     "aht_s",
+    "abandoned_transferred",
+    "p_abandon_any",
 ];
 
 /// Journey metrics of a slice of issues (breakdown.csv, persona and reason).
@@ -139,6 +143,8 @@ pub const GROUP_METRICS: &[&str] = &[
     "mean_wait_s",
     "service_level",
     "aht_s",
+    "abandoned_transferred",
+    "p_abandon_any",
     "occupancy",
     "busy_agents",
     "agents_staffed",
@@ -225,6 +231,8 @@ fn contact_values(t: &ContactTally) -> Vec<Option<f64>> {
         t.mean_wait_s(),
         t.service_level(),
         t.aht_s(),
+        Some(t.abandoned_transferred as f64),
+        t.p_abandon_any(),
     ]
 }
 
@@ -289,6 +297,8 @@ impl Outcome {
             Some(t.blocked as f64),
             t.p_abandon(),
             t.p_blocked(),
+            Some(t.abandoned_transferred as f64),
+            t.p_abandon_any(),
             t.p_wait(),
             t.asa_s(),
             t.mean_wait_s(),

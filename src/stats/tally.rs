@@ -11,6 +11,9 @@ pub struct ContactTally {
     pub answered: u64,
     /// Contacts that hung up while waiting.
     pub abandoned: u64,
+    /// Contacts that hung up while waiting for another group after an agent had answered
+    /// them (a transfer); not in `abandoned`, which counts the first wait only.
+    pub abandoned_transferred: u64,
     /// Contacts refused for want of a line.
     pub blocked: u64,
     /// Contacts that found no free agent when they entered the queue.
@@ -35,6 +38,7 @@ impl ContactTally {
         self.offered += o.offered;
         self.answered += o.answered;
         self.abandoned += o.abandoned;
+        self.abandoned_transferred += o.abandoned_transferred;
         self.blocked += o.blocked;
         self.waited += o.waited;
         self.within_sl += o.within_sl;
@@ -46,6 +50,14 @@ impl ContactTally {
     /// abandoned / offered.
     pub fn p_abandon(&self) -> Option<f64> {
         ratio(self.abandoned as f64, self.offered)
+    }
+    /// Share of offered contacts that ended hanging up in a queue, on their first wait or
+    /// after a transfer: (abandoned + abandoned_transferred) / offered.
+    pub fn p_abandon_any(&self) -> Option<f64> {
+        ratio(
+            (self.abandoned + self.abandoned_transferred) as f64,
+            self.offered,
+        )
     }
     /// blocked / offered.
     pub fn p_blocked(&self) -> Option<f64> {
