@@ -115,6 +115,14 @@ pub fn partner_ref(
     let name = r.string(n, path)?;
     match partners.iter().position(|p| p.name == name) {
         Some(i) => Some(PartnerId(i as u16)),
+        // A partner defined with a mistake of its own (already reported there) is not missing.
+        None if r
+            .diags
+            .iter()
+            .any(|d| d.key_path.starts_with(&format!("partner[{name}]"))) =>
+        {
+            None
+        }
         None => {
             let names: Vec<&str> = partners.iter().map(|p| p.name.as_str()).collect();
             let help = match suggest(&name, names.iter().copied()) {
