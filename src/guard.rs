@@ -5,7 +5,7 @@
 //!
 //! - **Work** (`WORK_LIMIT`, 2 × 10⁹ contacts): before `ccsim run`, and for each scenario of
 //!   `ccsim sweep`, `estimate` computes the expected new issues over warm-up + horizon from the
-//!   arrival profile (a day's or a week's) and weekday factors (the daily busyness factor has
+//!   arrival profile (a day's, a week's or a multi-week file's, over its whole cycle) and weekday factors (the daily busyness factor has
 //!   mean 1), times a bound on contacts per issue (share-weighted `1 + retry ×
 //!   (max_attempts − 1)` over the personas), times the replications. Above the limit the run is refused (exit code 2) unless `--force`.
 //!   At the engine's cost of about 1 µs per contact per core (bench-mmcm) the limit is about
@@ -34,8 +34,6 @@ pub const MAX_IN_FLIGHT: u64 = 10_000_000;
 pub const WORK_LIMIT_ENV: &str = "CCSIM_WORK_LIMIT";
 /// Environment variable overriding `MAX_IN_FLIGHT` (a number of contacts).
 pub const MAX_IN_FLIGHT_ENV: &str = "CCSIM_MAX_IN_FLIGHT";
-
-const WEEK: Ticks = 7 * DAY;
 
 /// A positive number from the environment variable `name`, if set and valid.
 fn env_number(name: &str) -> Option<f64> {
@@ -74,25 +72,29 @@ fn integrated(s: &Scenario, rel: Ticks) -> f64 {
     let interval_s = s.interval as f64 / 1000.0;
     let a = &s.arrivals;
     let slots = a.slots_per_day();
-    // The profile of weekday `d` (a daily profile is the same every day).
+    // The profile of day `d` (a daily profile is the same every day).
     let day_profile = |d: usize| -> &[f64] {
-        let start = if a.weekly { d * slots } else { 0 };
+        let start = (d % a.profile_days()) * slots;
         &a.profile[start..start + slots]
     };
     let day_total = |d: usize| day_profile(d).iter().sum::<f64>() * interval_s;
     let f = &a.weekday_factors;
-    let week_total: f64 = (0..7).map(|d| f[d] * day_total(d)).sum();
-    let weeks = rel.div_euclid(WEEK);
-    let r = rel.rem_euclid(WEEK);
-    let day = ((r / DAY) as usize).min(6);
-    let mut total = weeks as f64 * week_total + (0..day).map(|d| f[d] * day_total(d)).sum::<f64>();
+    // The rates repeat every cycle (a week, or a multi-week file's days); day 0 is a Monday.
+    let days = a.cycle_days();
+    let cycle = days as Ticks * DAY;
+    let cycle_total: f64 = (0..days).map(|d| f[d % 7] * day_total(d)).sum();
+    let cycles = rel.div_euclid(cycle);
+    let r = rel.rem_euclid(cycle);
+    let day = ((r / DAY) as usize).min(days - 1);
+    let mut total =
+        cycles as f64 * cycle_total + (0..day).map(|d| f[d % 7] * day_total(d)).sum::<f64>();
     let rem = r - day as i64 * DAY;
     let slot = (rem / s.interval) as usize;
     let part = (rem - slot as i64 * s.interval) as f64 / 1000.0;
     let profile = day_profile(day);
     let in_day = profile[..slot.min(profile.len())].iter().sum::<f64>() * interval_s
         + profile.get(slot).map_or(0.0, |rate| rate * part);
-    total += f[day] * in_day;
+    total += f[day % 7] * in_day;
     total
 }
 

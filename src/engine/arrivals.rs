@@ -1,6 +1,6 @@
 //! New-issue arrivals: a Poisson process with a piecewise-constant rate (interval profile of a
-//! day or a week × weekday factor × gamma daily busyness), sampled exactly by inverting the
-//! integrated rate.
+//! day, a week or several weeks × weekday factor × gamma daily busyness), sampled exactly by
+//! inverting the integrated rate.
 
 use rand_distr::{Distribution, Exp1, Gamma};
 
@@ -8,16 +8,18 @@ use crate::rng::{SimRng, Stream, stream};
 use crate::scenario::Scenario;
 use crate::time::{DAY, Ticks};
 
-/// Rate per tick of each slot of the week, Monday first: the profile's rate (a daily one
-/// repeated) times the weekday factor. Computed as `rate / 1000 × factor`, the order the
-/// per-slot product always had, so results do not depend on the profile's period.
-fn week_rates(s: &Scenario) -> Vec<f64> {
+/// Rate per tick of each slot of the cycle (`Arrivals::cycle_days`: a week, or the days of a
+/// multi-week profile), Monday first: the profile's rate (a daily one repeated) times the
+/// weekday factor. Computed as `rate / 1000 × factor`, the order the per-slot product always
+/// had, so results do not depend on the profile's period.
+fn cycle_rates(s: &Scenario) -> Vec<f64> {
     let a = &s.arrivals;
     let slots = a.slots_per_day();
-    let mut out = Vec::with_capacity(7 * slots);
-    for d in 0..7 {
+    let days = a.cycle_days();
+    let mut out = Vec::with_capacity(days * slots);
+    for d in 0..days {
         for k in 0..slots {
-            out.push(a.base_rate(d, k) / 1000.0 * a.weekday_factors[d]);
+            out.push(a.base_rate(d, k) / 1000.0 * a.weekday_factors[d % 7]);
         }
     }
     out
@@ -28,8 +30,8 @@ pub struct ArrivalProcess {
     rng: SimRng,
     busyness_rng: SimRng,
     busyness: Option<Gamma<f64>>,
-    /// Rate per tick for each slot of the week (Monday first), weekday factor included.
-    week: Vec<f64>,
+    /// Rate per tick for each slot of the cycle (Monday first), weekday factor included.
+    cycle: Vec<f64>,
     interval: Ticks,
     window_start: Ticks,
     /// Current position of the process [ticks, fractional].
@@ -52,7 +54,7 @@ impl ArrivalProcess {
             rng: stream(s.seed, replication, Stream::Arrivals),
             busyness_rng: stream(s.seed, replication, Stream::Busyness),
             busyness,
-            week: week_rates(s),
+            cycle: cycle_rates(s),
             interval: s.interval,
             window_start: s.warmup,
             t: 0.0,
@@ -90,10 +92,10 @@ impl ArrivalProcess {
         if day != self.day {
             self.set_day(day);
         }
-        // A day is a whole number of intervals, so slot k of the window is slot k mod 7 days
-        // of the week (day 0 of the window is a Monday).
-        let slot = k.rem_euclid(self.week.len() as i64) as usize;
-        (self.week[slot] * self.day_factor, end)
+        // A day is a whole number of intervals, so slot k of the window is slot k mod the
+        // cycle's slots (day 0 of the window is day 0 of the cycle, a Monday).
+        let slot = k.rem_euclid(self.cycle.len() as i64) as usize;
+        (self.cycle[slot] * self.day_factor, end)
     }
 
     /// The next arrival at or before `until`, or `None` if there is none by then.

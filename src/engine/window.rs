@@ -37,10 +37,13 @@ impl Sim<'_> {
     pub(super) fn apply_staffing(&mut self) {
         let now = self.now;
         let rel = now - self.window_start;
-        let weekday = rel.div_euclid(DAY).rem_euclid(7) as usize;
+        // Day of the arrivals' cycle (a week, or a multi-week file's days): every plan's
+        // length (1, 7 or the file's days) divides it.
+        let cycle = self.s.arrivals.cycle_days() as i64;
+        let day = rel.div_euclid(DAY).rem_euclid(cycle) as usize;
         let tod = rel.rem_euclid(DAY);
         for g in 0..self.groups.len() {
-            let step = self.s.groups[g].step_at(weekday, tod);
+            let step = self.s.groups[g].step_at(day, tod);
             let target = step.available;
             let paid = i64::from(step.paid);
             let gs = &mut self.groups[g];

@@ -171,7 +171,7 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
         drain: 7 * DAY,
         arrivals: Arrivals {
             profile: vec![0.0; 48],
-            weekly: false,
+            days: 1,
             weekday_factors: [1.0; 7],
             overdispersion: 0.0,
         },
@@ -317,10 +317,10 @@ fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arri
             );
             None
         }
-        (Some(n), None, None) => r.rate(n, "arrivals.rate").map(|v| (vec![v; slots], false)),
-        (None, Some(p), None) => profile(r, p, slots, interval).map(|v| (v, false)),
+        (Some(n), None, None) => r.rate(n, "arrivals.rate").map(|v| (vec![v; slots], 1)),
+        (None, Some(p), None) => profile(r, p, slots, interval).map(|v| (v, 1)),
         (None, None, Some(n)) => {
-            super::rates_file::read_rates_file(r, n, interval).map(|t| (t.profile, t.weekly))
+            super::rates_file::read_rates_file(r, n, interval).map(|t| (t.profile, t.days))
         }
         (None, None, None) => {
             r.error_help(
@@ -332,10 +332,10 @@ fn arrivals(r: &mut Reader, node: Option<&Node>, interval: Ticks) -> Option<Arri
             None
         }
     };
-    let (profile, weekly) = profile.unwrap_or_default();
+    let (profile, days) = profile.unwrap_or_else(|| (Vec::new(), 1));
     let mut a = Arrivals {
         profile,
-        weekly,
+        days,
         weekday_factors: [1.0; 7],
         overdispersion: 0.0,
     };

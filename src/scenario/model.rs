@@ -222,16 +222,19 @@ impl Scenario {
 }
 
 /// The arrival process of new issues: a Poisson process whose rate is piecewise constant per
-/// interval, repeating daily or weekly, scaled by a weekday factor and by a gamma-distributed
-/// daily factor.
+/// interval, repeating daily, weekly or every few weeks, scaled by a weekday factor and by a
+/// gamma-distributed daily factor.
+///
+/// Days are counted from the window's first day, a Monday: "day `d`" below is a day of the
+/// window (or of the repeating period), and its weekday is `d % 7`.
 #[derive(Debug, Clone)]
 pub struct Arrivals {
-    /// Rate per interval slot [per second]: one day (`intervals_per_day` values, repeated
-    /// daily) or, when `weekly`, one week (7 × `intervals_per_day` values, Monday first,
-    /// repeated weekly).
+    /// Rate per interval slot [per second]: `days` days of `intervals_per_day` values each,
+    /// day 0 (a Monday) first, repeated after that.
     pub profile: Vec<f64>,
-    /// Whether `profile` describes a week rather than a day.
-    pub weekly: bool,
+    /// Days `profile` covers before it repeats: 1 (a day), 7 (a week) or a multiple of 7
+    /// (several weeks, from an arrivals file).
+    pub days: usize,
     /// Factor per day of the week, Monday first (day 0 of the window is a Monday).
     pub weekday_factors: [f64; 7],
     /// Coefficient of variation of the daily busyness factor (0 = none).
@@ -239,19 +242,35 @@ pub struct Arrivals {
 }
 
 impl Arrivals {
-    /// Whether the rate of a slot can differ between days of the week: the weekday factors
-    /// differ, or the profile describes a week.
+    /// Whether the rate of a slot can differ between days: the weekday factors differ, or the
+    /// profile covers more than a day.
     pub fn varies_by_weekday(&self) -> bool {
-        self.weekly
+        self.days > 1
             || self
                 .weekday_factors
                 .iter()
                 .any(|f| *f != self.weekday_factors[0])
     }
 
-    /// Days the profile covers before it repeats (1 or 7).
+    /// Days the profile covers before it repeats (1, 7 or a multiple of 7).
     pub fn profile_days(&self) -> usize {
-        if self.weekly { 7 } else { 1 }
+        self.days.max(1)
+    }
+
+    /// Days the expected rates take to repeat, weekday factors included: a week for a daily
+    /// profile, else the profile's days (a whole number of weeks).
+    pub fn cycle_days(&self) -> usize {
+        self.profile_days().max(7)
+    }
+
+    /// Days with a plan of their own when staffing to the forecast: 1 when every day has the
+    /// same rates, else `cycle_days` (one plan per weekday, or per day of a multi-week period).
+    pub fn plan_days(&self) -> usize {
+        if self.varies_by_weekday() {
+            self.cycle_days()
+        } else {
+            1
+        }
     }
 
     /// Interval slots per day.
@@ -259,23 +278,25 @@ impl Arrivals {
         self.profile.len() / self.profile_days()
     }
 
-    /// The profile's rate in slot `slot` of weekday `weekday` (0 = Monday), before the
-    /// weekday factor [per second].
-    pub fn base_rate(&self, weekday: usize, slot: usize) -> f64 {
-        let day = if self.weekly { weekday % 7 } else { 0 };
-        self.profile[day * self.slots_per_day() + slot]
+    /// The profile's rate in slot `slot` of day `day` (day 0 = the window's first day, a
+    /// Monday; the profile repeats every `profile_days`), before the weekday factor
+    /// [per second].
+    pub fn base_rate(&self, day: usize, slot: usize) -> f64 {
+        let d = day % self.profile_days();
+        self.profile[d * self.slots_per_day() + slot]
     }
 
-    /// Expected rate in slot `slot` of weekday `weekday` (0 = Monday): the profile's rate
-    /// times the weekday factor [per second] (the daily busyness factor has mean 1).
-    pub fn rate(&self, weekday: usize, slot: usize) -> f64 {
-        self.base_rate(weekday, slot) * self.weekday_factors[weekday % 7]
+    /// Expected rate in slot `slot` of day `day` (day 0 = the window's first day, a Monday):
+    /// the profile's rate times the factor of its weekday `day % 7` [per second] (the daily
+    /// busyness factor has mean 1).
+    pub fn rate(&self, day: usize, slot: usize) -> f64 {
+        self.base_rate(day, slot) * self.weekday_factors[day % 7]
     }
 
     /// The highest expected rate of any slot [per second].
     pub fn peak_rate(&self) -> f64 {
         let slots = self.slots_per_day();
-        (0..7)
+        (0..self.cycle_days())
             .flat_map(|d| (0..slots).map(move |k| (d, k)))
             .map(|(d, k)| self.rate(d, k))
             .fold(0.0, f64::max)
@@ -433,7 +454,8 @@ pub struct Group {
     /// breaks written in shifts come on top.
     pub shrinkage: f64,
     /// The head count over the day that results (built from `staffing` once the whole
-    /// scenario is read): one day, or seven (Monday first) when it depends on the weekday.
+    /// scenario is read): one day, seven (Monday first) when it depends on the weekday, or
+    /// one per day of a multi-week arrivals file (see `Arrivals::plan_days`).
     pub plan: Vec<Vec<Step>>,
     /// Cost of one paid agent-hour.
     pub cost_per_hour: f64,
@@ -526,9 +548,11 @@ impl Group {
         }
     }
 
-    /// The plan step in force at time of day `tod` of weekday `weekday` (0 = Monday).
-    pub fn step_at(&self, weekday: usize, tod: Ticks) -> Step {
-        let day = &self.plan[weekday % self.plan.len()];
+    /// The plan step in force at time of day `tod` of day `day` (0 = the window's first day,
+    /// a Monday; the plan repeats every `plan.len()` days: 1, 7, or the days of a multi-week
+    /// arrivals file).
+    pub fn step_at(&self, day: usize, tod: Ticks) -> Step {
+        let day = &self.plan[day % self.plan.len()];
         let i = day.partition_point(|s| s.at <= tod);
         day[i.saturating_sub(1)]
     }

@@ -6,7 +6,9 @@
 //! and fall on interval boundaries; each rate holds until the next row's start, the last one
 //! until the end of the period. A file whose starts stay below a day describes a day (repeated
 //! daily, like `profile`); one whose starts stay below 7 days describes a week, Monday first
-//! (repeated weekly).
+//! (repeated weekly); one with a start at 7 days or later describes the smallest whole number
+//! of weeks holding every start (a multi-week forecast, at most `MAX_WEEKS`; day 0 is the
+//! window's first day, a Monday), repeated after that.
 
 use super::data::csv_line;
 use super::read::{MAX_RATE_PER_SECOND, Reader, suggest};
@@ -15,13 +17,17 @@ use crate::time::{DAY, Ticks, format_duration, parse_clock, parse_duration, pars
 
 const WEEK: Ticks = 7 * DAY;
 
-/// Rates per interval slot read from a file: a day's or a week's.
+/// The most weeks a file may describe (a year's forecast, 53 weeks).
+pub const MAX_WEEKS: i64 = 53;
+
+/// Rates per interval slot read from a file: a day's, a week's or several weeks'.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateTable {
-    /// Rate per slot [per second]; `DAY / interval` slots, or 7 times that when `weekly`.
+    /// Rate per slot [per second]; `days × DAY / interval` slots.
     pub profile: Vec<f64>,
-    /// Whether the file describes a week (Monday first) rather than a day.
-    pub weekly: bool,
+    /// Days the file describes before it repeats: 1 (a day), 7 (a week, Monday first) or a
+    /// multiple of 7 (several weeks, Monday first).
+    pub days: usize,
 }
 
 /// What is wrong with a file: where (its line, when one is to blame), what, and the fix.
@@ -121,15 +127,18 @@ pub fn parse_rates(bytes: &[u8], interval: Ticks) -> Result<RateTable, Problem> 
         let start = parse_start(start_text).map_err(|(m, h)| Problem::at(line, m, h))?;
         let rate = parse_rate_cell(rec.get(rate_col).unwrap_or(""))
             .map_err(|(m, h)| Problem::at(line, m, h))?;
-        if start >= WEEK {
+        if start >= MAX_WEEKS * WEEK {
             return Err(Problem::at(
                 line,
                 format!(
-                    "start \"{start_text}\" is a week or more into the period; a file describes \
-                     at most a week"
+                    "start \"{start_text}\" is {MAX_WEEKS} weeks or more into the period; a file \
+                     describes at most {MAX_WEEKS} weeks (starts below \"{}d\")",
+                    MAX_WEEKS * 7
                 ),
-                "give one day (starts below 24h, repeated daily) or one week (starts below 7d, \
-                 Monday first, repeated weekly)",
+                format!(
+                    "give at most {MAX_WEEKS} weeks of rates, Monday first (the file repeats \
+                     after its last week), or check the start's unit (\"d\" is days, \"h\" hours)"
+                ),
             ));
         }
         match rows.last() {
@@ -179,11 +188,7 @@ pub fn parse_rates(bytes: &[u8], interval: Ticks) -> Result<RateTable, Problem> 
             SHAPE_HELP,
         ));
     };
-    let (period, weekly) = if last.0 < DAY {
-        (DAY, false)
-    } else {
-        (WEEK, true)
-    };
+    let period = period_of(last.0);
     let mut profile = Vec::with_capacity((period / interval) as usize);
     for (i, (start, rate, _, _)) in rows.iter().enumerate() {
         let end = rows.get(i + 1).map_or(period, |next| next.0);
@@ -192,15 +197,28 @@ pub fn parse_rates(bytes: &[u8], interval: Ticks) -> Result<RateTable, Problem> 
             ((end - start) / interval) as usize,
         ));
     }
-    Ok(RateTable { profile, weekly })
+    Ok(RateTable {
+        profile,
+        days: (period / DAY) as usize,
+    })
+}
+
+/// The period of a file whose last start is `last`: a day when it is below 24h, else the
+/// smallest whole number of weeks holding it (a week when it is below 7d).
+fn period_of(last: Ticks) -> Ticks {
+    if last < DAY {
+        DAY
+    } else {
+        (last.div_euclid(WEEK) + 1) * WEEK
+    }
 }
 
 type CellError = (String, String);
 
 /// A start: a duration with units, or a time of day `HH:MM` (before 24:00).
 fn parse_start(text: &str) -> Result<Ticks, CellError> {
-    const HELP: &str = "write the start as a duration from the start of the day or week, e.g. \
-                        \"0m\", \"8h30m\", \"1d8h\" (Tuesday 08:00), or a time of day \"08:30\"";
+    const HELP: &str = "write the start as a duration from the start of the day or week(s), \
+                        e.g. \"0m\", \"8h30m\", \"1d8h\" (Tuesday 08:00), or a time of day \"08:30\"";
     if text.is_empty() {
         return Err(("the start is empty".into(), HELP.into()));
     }
@@ -267,7 +285,7 @@ mod tests {
     #[test]
     fn hourly_rows_fill_half_hour_slots() {
         let t = load("start,rate\n0m,0/h\n8h,360/h\n17:00,36/h\n", 30 * MINUTE).expect("valid");
-        assert!(!t.weekly);
+        assert_eq!(t.days, 1);
         assert_eq!(t.profile.len(), 48);
         assert_eq!(t.profile[15], 0.0);
         assert!((t.profile[16] - 0.1).abs() < 1e-12);
@@ -279,11 +297,42 @@ mod tests {
     #[test]
     fn a_start_past_a_day_makes_a_week() {
         let t = load("note, start ,rate\nmon,0m,3600/h\nsat,5d,0/h\n", HOUR).expect("valid");
-        assert!(t.weekly);
+        assert_eq!(t.days, 7);
         assert_eq!(t.profile.len(), 7 * 24);
         assert_eq!(t.profile[5 * 24 - 1], 1.0);
         assert_eq!(t.profile[5 * 24], 0.0);
         assert_eq!(t.profile[7 * 24 - 1], 0.0);
+    }
+
+    #[test]
+    fn a_start_past_a_week_makes_whole_weeks() {
+        for (last, weeks) in [
+            ("6d23h", 1),
+            ("7d", 2),
+            ("13d23h", 2),
+            ("14d", 3),
+            ("27d23h30m", 4),
+            ("370d23h", 53),
+        ] {
+            let t = load(&format!("start,rate\n0m,1/h\n{last},2/h\n"), 30 * MINUTE)
+                .unwrap_or_else(|p| panic!("{last}: {p:?}"));
+            assert_eq!(t.days, 7 * weeks, "{last}");
+            assert_eq!(t.profile.len(), 7 * weeks * 48, "{last}");
+            // The last rate holds to the end of the period.
+            let at =
+                (crate::time::parse_duration(last).expect("duration") / (30 * MINUTE)) as usize;
+            assert!(t.profile[at - 1] < t.profile[at], "{last}");
+            assert_eq!(t.profile.last(), Some(&(2.0 / 3600.0)), "{last}");
+        }
+    }
+
+    #[test]
+    fn a_multi_week_file_keeps_each_week() {
+        let t = load("start,rate\n0m,3600/h\n7d,7200/h\n7d8h,0/h\n", HOUR).expect("valid");
+        assert_eq!(t.days, 14);
+        assert!(t.profile[..7 * 24].iter().all(|&r| r == 1.0));
+        assert!(t.profile[7 * 24..7 * 24 + 8].iter().all(|&r| r == 2.0));
+        assert!(t.profile[7 * 24 + 8..].iter().all(|&r| r == 0.0));
     }
 
     #[test]
@@ -296,7 +345,12 @@ mod tests {
             ),
             ("start,rate\n1h,1/h\n", Some(2), "must begin at 0"),
             ("start,rate\n0m,1/h\n2h,1/h\n2h,1/h\n", Some(4), "(line 3)"),
-            ("start,rate\n0m,1/h\n7d,1/h\n", Some(3), "at most a week"),
+            (
+                "start,rate\n0m,1/h\n7d,1/h\n371d,1/h\n",
+                Some(4),
+                "at most 53 weeks",
+            ),
+            ("start,rate\n0m,1/h\n9000h,1/h\n", Some(3), "\"9000h\""),
             ("start,rate\n0m,120\n", Some(2), "bare number"),
             ("start,rate\n0,1/h\n", Some(2), "bare number"),
             ("start,rate\n0m,lots\n", Some(2), "not a rate"),

@@ -246,10 +246,13 @@ pub struct Arrivals {
     /// One rate per interval of the day (24 h / scenario.interval of them, 48 at "30m").
     pub profile: Option<Vec<Rate>>,
     /// A CSV file of rates, relative to the scenario file, e.g. "data/week.csv": a header line
-    /// with columns `start` (a duration from the start of the day or week, "8h30m", "1d8h", or
-    /// a time of day "08:30") and `rate` ("120/h"); starts begin at 0, strictly increase and
+    /// with columns `start` (a duration from the start of the period, "8h30m", "1d8h", or a
+    /// time of day "08:30") and `rate` ("120/h"); starts begin at 0, strictly increase and
     /// fall on interval boundaries; each rate holds until the next start. Starts below 24h
-    /// describe a day (repeated daily), starts below 7d a week, Monday first (repeated weekly).
+    /// describe a day (repeated daily), starts below 7d a week, Monday first (repeated weekly);
+    /// a start at 7d or later makes the file the smallest whole number of weeks holding every
+    /// start (at most 53, starts below 371d), Monday first, day 0 the window's first day,
+    /// repeated after its last week.
     #[schemars(length(min = 1))]
     pub file: Option<String>,
     /// Factors per day of the week, Monday first, e.g. [1.1, 1.0, 1.0, 1.0, 0.9, 0.5, 0.4]

@@ -317,12 +317,13 @@ fn answers(s: &Scenario, g: usize, reason: &Reason, ch: Channel) -> bool {
     s.groups[g].channels[ch as usize] && s.groups[g].proficiency(reason.skill).is_some()
 }
 
-/// The forecast of group `g` in slot `slot` of weekday `weekday`: first contacts of new issues
+/// The forecast of group `g` in slot `slot` of day `day` (0 = the window's first day, a
+/// Monday; see `Arrivals::rate`): first contacts of new issues
 /// on the live channels it answers, split evenly between the groups answering the same
 /// (reason, channel). Repeat contacts, transfers, overflow, chat concurrency and email are
 /// what the simulation adds to the formula's picture.
-pub fn forecast(s: &Scenario, g: usize, weekday: usize, slot: usize) -> Forecast {
-    let day_rate = s.arrivals.rate(weekday, slot);
+pub fn forecast(s: &Scenario, g: usize, day: usize, slot: usize) -> Forecast {
+    let day_rate = s.arrivals.rate(day, slot);
     let mut rate = 0.0;
     let mut work = 0.0;
     let mut patience_sum = 0.0;
@@ -407,11 +408,27 @@ const DAY_NAMES: [&str; 7] = [
     "Sunday",
 ];
 
+/// How an error names day `day` of `days` planned days: "the day", a weekday, or for a
+/// multi-week plan "day 9, Tuesday of week 2" (counted from 1).
+fn day_name(day: usize, days: usize) -> String {
+    match days {
+        1 => "the day".to_string(),
+        7 => DAY_NAMES[day % 7].to_string(),
+        _ => format!(
+            "day {}, {} of week {}",
+            day + 1,
+            DAY_NAMES[day % 7],
+            day / 7 + 1
+        ),
+    }
+}
+
 /// Build every group's plan. Staff-to-target groups get one plan per weekday when the rate
-/// varies by weekday (weekday factors that differ, or a weekly arrivals file), else one day.
+/// varies by weekday (weekday factors that differ, or a weekly arrivals file), one per day of
+/// the period for a multi-week arrivals file, else one day (`Arrivals::plan_days`).
 pub fn build_plans(r: &mut Reader, s: &mut Scenario, spans: &[Span]) {
     let slots = s.intervals_per_day();
-    let weekdays = if s.arrivals.varies_by_weekday() { 7 } else { 1 };
+    let plan_days = s.arrivals.plan_days();
     for g in 0..s.groups.len() {
         let shrinkage = s.groups[g].shrinkage;
         let plan = match &s.groups[g].staffing {
@@ -431,10 +448,10 @@ pub fn build_plans(r: &mut Reader, s: &mut Scenario, spans: &[Span]) {
             Staffing::Target(t) => {
                 let t = t.clone();
                 let mut days = Vec::new();
-                for (wd, day_name) in DAY_NAMES.iter().enumerate().take(weekdays) {
+                for day in 0..plan_days {
                     let mut steps = Vec::with_capacity(slots);
                     for k in 0..slots {
-                        let fc = forecast(s, g, wd, k);
+                        let fc = forecast(s, g, day, k);
                         let need = match agents_for(&fc, &t) {
                             Ok(n) => n,
                             Err(e) => {
@@ -445,7 +462,7 @@ pub fn build_plans(r: &mut Reader, s: &mut Scenario, spans: &[Span]) {
                                     format!(
                                         "{e} (interval {} of {})",
                                         format_clock(k as Ticks * s.interval),
-                                        if weekdays == 1 { "the day" } else { day_name }
+                                        day_name(day, plan_days)
                                     ),
                                     "lower the target, raise max_occupancy, or give the personas a patience",
                                 );
@@ -497,6 +514,14 @@ mod tests {
         assert_eq!(at(10 * MINUTE).available, 0, "on break 00:00-00:30");
         assert_eq!(at(10 * MINUTE).paid, 4, "breaks are paid");
         assert_eq!(at(40 * MINUTE).available, 4);
+    }
+
+    #[test]
+    fn days_are_named_by_weekday_and_week() {
+        assert_eq!(day_name(0, 1), "the day");
+        assert_eq!(day_name(4, 7), "Friday");
+        assert_eq!(day_name(8, 14), "day 9, Tuesday of week 2");
+        assert_eq!(day_name(20, 21), "day 21, Sunday of week 3");
     }
 
     #[test]
