@@ -143,24 +143,31 @@ impl Inputs<'_> {
     }
 }
 
-/// The file a manifest names under `key` (`scenario_file`, `sweep_file`): as recorded (from the
-/// folder the run started in), or else from the results folder by `{key}_from_results`, so a
-/// verify from another working folder finds it while the two keep their places.
-fn locate(dir: &Path, m: &Value, key: &str) -> Result<PathBuf> {
+/// Where the file a manifest names under `key` (`scenario_file`, `sweep_file`) may be, in
+/// order: as recorded (from the folder the run started in), then from the results folder by
+/// `{key}_from_results`, so a verify from another working folder finds it while the two keep
+/// their places. Only places that exist; at least one, else the refusal says where it looked.
+fn locate(dir: &Path, m: &Value, key: &str) -> Result<Vec<PathBuf>> {
     let given = PathBuf::from(
         field(m, key, dir)?
             .as_str()
             .ok_or_else(|| refuse(dir, format!("`{key}` is not a string")))?,
     );
-    if given.exists() {
-        return Ok(given);
-    }
     let from_results = m
         .get(format!("{key}_from_results"))
         .and_then(Value::as_str)
         .map(|rel| dir.join(rel));
+    let mut found: Vec<PathBuf> = Vec::new();
+    for p in std::iter::once(given.clone()).chain(from_results.clone()) {
+        let same = found
+            .iter()
+            .any(|f| matches!((f.canonicalize(), p.canonicalize()), (Ok(a), Ok(b)) if a == b));
+        if p.exists() && !same {
+            found.push(p);
+        }
+    }
     match from_results {
-        Some(p) if p.exists() => Ok(p),
+        _ if !found.is_empty() => Ok(found),
         other => Err(refuse(
             dir,
             format!(
@@ -187,7 +194,7 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
     if m.get("sweep_file").is_some() {
         return verify_sweep(dir, &m, threads);
     }
-    let file = locate(dir, &m, "scenario_file")?;
+    let places = locate(dir, &m, "scenario_file")?;
     let hash = field(&m, "scenario_sha256", dir)?
         .as_str()
         .unwrap_or_default()
@@ -207,7 +214,20 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
                 .collect()
         })
         .unwrap_or_default();
-    let loaded = scenario::load_file(&file)?;
+    // The first place holding the scenario as it was run; else the first, to say what changed.
+    let mut chosen = None;
+    for p in &places {
+        if let Ok(l) = scenario::load_file(p)
+            && l.hash == hash
+        {
+            chosen = Some((p.clone(), l));
+            break;
+        }
+    }
+    let (file, loaded) = match chosen {
+        Some(c) => c,
+        None => (places[0].clone(), scenario::load_file(&places[0])?),
+    };
     let now = Inputs {
         hash: &loaded.hash,
         files_hash: &loaded.files_hash,
@@ -237,9 +257,21 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
 }
 
 fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
-    let file = locate(dir, m, "sweep_file")?;
-    let sw = sweep::load(&file)?;
+    let places = locate(dir, m, "sweep_file")?;
     let hash = field(m, "sweep_sha256", dir)?.as_str().unwrap_or_default();
+    let mut chosen = None;
+    for p in &places {
+        if let Ok(sw) = sweep::load(p)
+            && sw.hash == hash
+        {
+            chosen = Some((p.clone(), sw));
+            break;
+        }
+    }
+    let (file, sw) = match chosen {
+        Some(c) => c,
+        None => (places[0].clone(), sweep::load(&places[0])?),
+    };
     if sw.hash != hash {
         return Err(refuse(
             dir,

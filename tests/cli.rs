@@ -327,6 +327,12 @@ fn a_reused_folder_keeps_no_files_of_the_earlier_run() {
     let mut listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
     listed.sort();
     assert_eq!(present, listed);
+    // A folder that held no ccsim results keeps a file named like one (user data).
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("journeys.csv"), "seconds\n1\n").unwrap();
+    run_ok(&file, &data, &[]);
+    assert_eq!(read(&data.join("journeys.csv")), "seconds\n1\n");
 }
 
 #[test]

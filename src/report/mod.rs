@@ -65,7 +65,24 @@ pub struct Manifest {
 pub fn path_from(from: &Path, file: &Path) -> String {
     use std::path::Component;
     fn absolute(p: &Path) -> Vec<String> {
-        let full = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut full = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        // Links followed where the path exists (the longest existing ancestor), so the result
+        // holds from the real folders; the rest (a results folder not made yet) as written.
+        let mut tail = Vec::new();
+        let mut head = full.clone();
+        loop {
+            if let Ok(real) = std::fs::canonicalize(&head) {
+                full = tail.iter().rev().fold(real, |acc: PathBuf, t| acc.join(t));
+                break;
+            }
+            match (head.file_name().map(|n| n.to_owned()), head.parent()) {
+                (Some(name), Some(parent)) => {
+                    tail.push(name);
+                    head = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
         let mut parts: Vec<String> = Vec::new();
         for c in full.components() {
             match c {
@@ -111,10 +128,24 @@ pub const RESULT_FILES: [&str; 9] = [
     "manifest.json",
 ];
 
+/// Whether `dir` holds the results of an earlier ccsim run (a manifest.json ccsim wrote), read
+/// before the new files replace it: only then are files of ccsim's names in it ccsim's.
+pub fn held_results(dir: &Path) -> bool {
+    std::fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|m| m.get("ccsim_version").is_some())
+}
+
 /// Remove the results files an earlier run left in `dir` that this one did not write (`kept`),
 /// so a reused folder never mixes two runs: a journeys.csv from a traced run, a report.html of
-/// other results. Only ccsim's own file names are touched; anything else in the folder stays.
-pub fn remove_stale(dir: &Path, kept: &[&str]) -> Result<()> {
+/// other results. Only when `earlier` (`held_results`, asked before writing): a folder that
+/// held no ccsim results keeps every file, even one named like a results file (a data CSV
+/// called summary.csv next to the scenario); and only ccsim's own file names are touched.
+pub fn remove_stale(dir: &Path, kept: &[&str], earlier: bool) -> Result<()> {
+    if !earlier {
+        return Ok(());
+    }
     for name in RESULT_FILES.iter().filter(|n| !kept.contains(n)) {
         let path = dir.join(name);
         match std::fs::remove_file(&path) {
@@ -285,6 +316,7 @@ pub fn write_results(
         .map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     files.push(("manifest.json", json));
     let existed = dir.exists();
+    let earlier = held_results(dir);
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
     let all: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     // All files or none; manifest.json, renamed last, says the folder is whole.
@@ -298,7 +330,7 @@ pub fn write_results(
         }
     };
     let kept: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-    remove_stale(dir, &kept)?;
+    remove_stale(dir, &kept, earlier)?;
     Ok(written)
 }
 

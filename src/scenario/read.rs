@@ -319,30 +319,38 @@ impl<'s> Reader<'s> {
     /// A seed: any whole number from 0 to 2^64 − 1. Above 2^63 − 1 (beyond TOML's integers and
     /// exact JSON floats) it is read from the source text, or from a string of digits.
     pub fn seed(&mut self, node: &Node, path: &str) -> Option<u64> {
-        let text = match &node.value {
-            Value::Int(i) if *i >= 0 => return Some(*i as u64),
-            Value::Str(s) => s.clone(),
-            Value::Int(_) | Value::Float(_) => self
+        let digits = |text: &str| -> Option<u64> {
+            let d: String = text.chars().filter(|c| *c != '_').collect();
+            let d = d.strip_prefix('+').unwrap_or(&d);
+            (!d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| d.parse::<u64>().ok())
+                .flatten()
+        };
+        let found = match &node.value {
+            Value::Int(i) if *i >= 0 => Some(*i as u64),
+            Value::Str(s) => digits(s.trim()),
+            // A whole float exact in f64 (JSON `5.0`) is that number.
+            Value::Float(f) if f.fract() == 0.0 && (0.0..9e15).contains(f) => Some(*f as u64),
+            // Past 2^53 a float has lost digits: they are read from the source text, and used
+            // only when they are that same number (a value placed from another file, such as a
+            // swept one, has no text here).
+            Value::Float(f) if f.fract() == 0.0 && *f >= 9e15 => self
                 .src
                 .text
                 .get(node.span.start..node.span.end)
-                .unwrap_or("")
-                .to_string(),
-            _ => String::new(),
+                .and_then(digits)
+                .filter(|v| *v as f64 == *f),
+            _ => None,
         };
-        let digits: String = text.trim().chars().filter(|c| *c != '_').collect();
-        if !digits.is_empty()
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && let Ok(v) = digits.parse::<u64>()
-        {
-            return Some(v);
+        if found.is_some() {
+            return found;
         }
         self.error_help(
             node.span,
             path,
             format!("expected a whole number, found {}", show(node)),
             format!(
-                "allowed: a whole number from 0 to {}, e.g. seed = 42 (above 9223372036854775807 in TOML, write it as a string: seed = \"18446744073709551615\")",
+                "allowed: a whole number from 0 to {}, e.g. seed = 42 (above 9007199254740992, to be sure of every digit, write it as a string: seed = \"18446744073709551615\")",
                 u64::MAX
             ),
         );

@@ -60,9 +60,26 @@ fn read_shard(dir: &Path) -> Result<Shard> {
         k: shard.0,
         n: shard.1,
         sweep,
-        inputs: ["base_sha256", "scenario_data"].map(|k| manifest.get(k).cloned()),
+        inputs: inputs_of(&manifest),
         manifest,
     })
+}
+
+/// What a shard was computed from: the base's hash and its data files' hashes, in reading
+/// order (not their paths, which read differently from another working folder).
+fn inputs_of(manifest: &serde_json::Value) -> [Option<serde_json::Value>; 2] {
+    let data = manifest.get("scenario_data").map(|d| {
+        d.as_array()
+            .map(|files| {
+                files
+                    .iter()
+                    .map(|f| f.get("sha256").cloned().unwrap_or_default())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into()
+    });
+    [manifest.get("base_sha256").cloned(), data]
 }
 
 /// Merge shard folders into `out`. Returns the number of shards merged.
@@ -194,6 +211,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
     merged.push(("scenarios.csv", scenarios));
     merged.push(("manifest.json", json));
     let existed = out.exists();
+    let earlier = report::held_results(out);
     std::fs::create_dir_all(out).map_err(|e| Error::io("creating the folder", out, e))?;
     let files: Vec<(&str, &[u8])> = merged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     if let Err(e) = report::write_all_atomic(out, &files) {
@@ -203,7 +221,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
         return Err(e);
     }
     let kept: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-    report::remove_stale(out, &kept)?;
+    report::remove_stale(out, &kept, earlier)?;
     Ok(shards.len())
 }
 

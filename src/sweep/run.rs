@@ -386,6 +386,7 @@ fn write_sweep(
     // Everything is written: the journal goes first (a kill from here on leaves no journal,
     // and the next run starts afresh), then the files are renamed, manifest.json last.
     let _ = std::fs::remove_file(opts.out.join(JOURNAL));
+    let earlier = report::held_results(&opts.out);
     let written: Vec<&str> = NAMES
         .iter()
         .chain(&["scenarios.csv", "manifest.json"])
@@ -395,7 +396,7 @@ fn write_sweep(
         let (tmp, path) = (report::temp_name(&opts.out, name), opts.out.join(name));
         std::fs::rename(&tmp, &path).map_err(|e| Error::io("renaming into place", &path, e))?;
     }
-    report::remove_stale(&opts.out, &written)?;
+    report::remove_stale(&opts.out, &written, earlier)?;
     Ok(SweepReport {
         scenarios: hi - lo,
         replications,
