@@ -181,6 +181,27 @@ fn locate(dir: &Path, m: &Value, key: &str) -> Result<Vec<PathBuf>> {
     }
 }
 
+/// The first of `places` whose file, loaded, has the hash `want` (the file as it was run); else
+/// the first place, loaded, so the caller can say what changed.
+fn first_matching<T>(
+    places: &[PathBuf],
+    load: impl Fn(&Path) -> Result<T>,
+    hash: impl Fn(&T) -> &String,
+    want: &str,
+) -> Result<(PathBuf, T)> {
+    for p in places {
+        if let Ok(t) = load(p)
+            && hash(&t) == want
+        {
+            return Ok((p.clone(), t));
+        }
+    }
+    let first = places
+        .first()
+        .ok_or_else(|| Error::Internal("no place to look for the file".into()))?;
+    Ok((first.clone(), load(first)?))
+}
+
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
     let p = dir.join(name);
     std::fs::read(&p).map_err(|e| Error::io("reading", &p, e))
@@ -214,20 +235,7 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
                 .collect()
         })
         .unwrap_or_default();
-    // The first place holding the scenario as it was run; else the first, to say what changed.
-    let mut chosen = None;
-    for p in &places {
-        if let Ok(l) = scenario::load_file(p)
-            && l.hash == hash
-        {
-            chosen = Some((p.clone(), l));
-            break;
-        }
-    }
-    let (file, loaded) = match chosen {
-        Some(c) => c,
-        None => (places[0].clone(), scenario::load_file(&places[0])?),
-    };
+    let (file, loaded) = first_matching(&places, scenario::load_file, |l| &l.hash, &hash)?;
     let now = Inputs {
         hash: &loaded.hash,
         files_hash: &loaded.files_hash,
@@ -259,19 +267,7 @@ pub fn verify(dir: &Path, threads: usize) -> Result<Verified> {
 fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
     let places = locate(dir, m, "sweep_file")?;
     let hash = field(m, "sweep_sha256", dir)?.as_str().unwrap_or_default();
-    let mut chosen = None;
-    for p in &places {
-        if let Ok(sw) = sweep::load(p)
-            && sw.hash == hash
-        {
-            chosen = Some((p.clone(), sw));
-            break;
-        }
-    }
-    let (file, sw) = match chosen {
-        Some(c) => c,
-        None => (places[0].clone(), sweep::load(&places[0])?),
-    };
+    let (file, sw) = first_matching(&places, sweep::load, |sw| &sw.hash, hash)?;
     if sw.hash != hash {
         return Err(refuse(
             dir,
