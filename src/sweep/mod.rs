@@ -213,23 +213,8 @@ impl Sweep {
         if !problems.is_empty() {
             return Err(Error::Input(problems));
         }
-        if let Some(c) = &self.compare_to
-            && !out.iter().any(|s| &s.name == c)
-        {
-            let names: Vec<&str> = out.iter().take(8).map(|s| s.name.as_str()).collect();
-            return Err(Error::Input(vec![
-                Diagnostic::file_level(
-                    &self.file,
-                    format!(
-                        "`sweep.compare_to` names \"{c}\", which is not a scenario of the sweep"
-                    ),
-                )
-                .with_help(format!(
-                    "use \"base\" (the base scenario as it is) or one of: {}",
-                    names.join(", ")
-                )),
-            ]));
-        }
+        // `compare_to` was resolved against these very points when the sweep was read
+        // (`design::read_sweep`): it names the base (pushed above) or one of them.
         Ok(out)
     }
 
