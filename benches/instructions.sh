@@ -76,5 +76,39 @@ awk -v a="$arrivals" -v o="$offered" -v c="$ccsim_ir" -v b="$bare_ir" 'BEGIN {
 echo
 echo "ccsim: the 15 source files x functions with the most instructions"
 cg_annotate "$work/ccsim.cg" 2>/dev/null |
-    awk '/file:function/ { on = 1; getline; next } on && NF == 0 { exit } on { print }' |
-    head -15 | sed -E 's#/rustc/[0-9a-f]+/library/#std:#; s#/root/.cargo/registry/src/[^/]+/#crates:#; s#'"$root"'/##'
+    awk '/file:function/ && !done { on = 1; getline; next }
+         on && NF == 0 { on = 0; done = 1 } on && ++n <= 15 { print }' |
+    sed -E 's#/rustc/[0-9a-f]+/library/#std:#; s#/root/.cargo/registry/src/[^/]+/#crates:#; s#'"$root"'/##'
+
+# Every instruction of the ccsim run, grouped by the part of the engine whose source line it
+# executes (inlined code counts where it was written; standard-library code inlined into the
+# engine — slice indexing with its bounds check, Vec and VecDeque access — is its own part).
+echo
+echo "ccsim: instructions per arrival by part of the engine"
+echo "| part | per arrival | share |"
+echo "|---|---:|---:|"
+cg_annotate --auto=no --show-percs=no --threshold=0 "$work/ccsim.cg" 2>/dev/null |
+    awk -v root="$root" -v o="$offered" -v b="$bare_ir" -v a="$arrivals" '
+    /^ *[0-9,]+ +[^ ]+:/ {
+        n = $1; gsub(",", "", n); loc = $2
+        i = index(loc, ":"); file = substr(loc, 1, i - 1); fn = substr(loc, i + 1)
+        if (index(file, root "/src/") == 1) {
+            f = substr(file, length(root) + 6)
+            if (f == "engine/queue.rs") part = "event list: heaps, timers"
+            else if (f ~ /^(dist|time|rng)\.rs$/ || f == "engine/arrivals.rs") part = "sampling: arrivals, patience, handle"
+            else if (f ~ /^engine\/(flow|routing|channels|mod|window)\.rs$/) part = "contact flow, routing, agent pools"
+            else if (f == "engine/decide.rs") part = "agent decision: skill, authority, outcome"
+            else if (f ~ /^engine\/(journey|satisfy|partner)\.rs$/) part = "journeys, satisfaction, repeats"
+            else if (f == "engine/state.rs") part = "entity slabs, wait queues"
+            else if (f ~ /^stats\//) part = "tallies: time-weighted levels, sums"
+            else if (f == "engine/trace.rs") part = "trace hooks (tracing off)"
+            else part = "loading, output, start-up"
+        } else if (file ~ /rand_distr|rand_xoshiro|\/rand-/) part = "sampling: arrivals, patience, handle"
+        else if (file ~ /\/library\/(core|alloc|std)\// && fn ~ /^ccsim::engine/) part = "std inlined in the engine: indexing, bounds checks, Vec"
+        else part = "loading, output, start-up"
+        s[part] += n; tot += n
+    }
+    END {
+        for (p in s) printf "%.0f\t| %s | %.0f | %.1f %% |\n", s[p], p, s[p] / o, 100 * s[p] / tot
+        printf "%.0f\t| (the whole bare loop, for scale) | %.0f | |\n", -1, b / a
+    }' | sort -t"$(printf '\t')" -k1,1nr | cut -f2-
