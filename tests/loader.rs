@@ -587,13 +587,6 @@ fn cases() -> Vec<Case> {
             &["\"7m\" cannot be the interval", "divide a day", "\"30m\""],
         ),
         case(
-            "horizon shorter than the interval",
-            doc().scenario("name = \"case\"\nhorizon = \"10m\"").text(),
-            "scenario.horizon",
-            Line("horizon = "),
-            &["horizon (10m) is shorter than one interval (30m)"],
-        ),
-        case(
             "staffing of 47 head counts",
             doc()
                 .group(&format!("name = \"g\"\nstaffing = {staffing47}"))

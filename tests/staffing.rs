@@ -404,3 +404,54 @@ agents = 10
     let total = summarize(&per_rep, 0.95).expect("replications").mean;
     assert!((in_window - total).abs() < 1e-9, "{in_window} vs {total}");
 }
+
+/// A horizon shorter than one interval ("10m" with intervals of 30 m) runs: the one row is the
+/// partial 00:00 interval, its head counts exact and its counts per full interval, so three
+/// times the summary's offered.
+#[test]
+fn a_horizon_shorter_than_an_interval_runs_as_one_partial_interval() {
+    let s = load(
+        r#"
+[scenario]
+name = "short"
+seed = 5
+replications = 4
+horizon = "10m"
+
+[arrivals]
+rate = "600/h"
+
+[[reason]]
+name = "any"
+handle = { dist = "exponential", mean = "3m" }
+
+[[group]]
+name = "g"
+agents = 40
+"#,
+    );
+    let rows = plan_rows(&s, "g");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "00:00");
+    assert_eq!((rows[0].1, rows[0].2, rows[0].3), (40.0, 40.0, 40.0));
+    let out = runner::run(&s, 1).expect("runs");
+    let bytes = ccsim::report::intervals_csv(&s, &out).expect("csv");
+    let mut rd = csv::Reader::from_reader(bytes.as_slice());
+    let offered: Vec<f64> = rd
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[3] == "g")
+        .map(|r| r[4].parse::<f64>().expect("number"))
+        .collect();
+    let i = SUMMARY_METRICS
+        .iter()
+        .position(|m| *m == "offered")
+        .expect("offered");
+    let per_rep: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
+    let total = summarize(&per_rep, 0.95).expect("replications").mean;
+    assert!(total > 50.0, "about 100 issues in 10 minutes: {total}");
+    assert!(
+        (offered[0] / 3.0 - total).abs() < 1e-9,
+        "{offered:?} vs {total}"
+    );
+}

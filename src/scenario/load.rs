@@ -250,19 +250,6 @@ fn head(r: &mut Reader, node: Option<&Node>, default_name: &str) -> Scenario {
     if let Some(t) = dur(r, "horizon", true) {
         s.horizon = t;
     }
-    if s.horizon < s.interval {
-        let span = f.get("horizon").map(|n| n.span).unwrap_or(f.span);
-        r.error_help(
-            span,
-            "scenario.horizon",
-            format!(
-                "the horizon ({}) is shorter than one interval ({})",
-                format_duration(s.horizon),
-                format_duration(s.interval)
-            ),
-            "make the horizon at least one interval long",
-        );
-    }
     if let Some(t) = dur(r, "warmup", false) {
         s.warmup = t;
     }
