@@ -208,9 +208,10 @@ fn zero_arrivals_leave_ratios_undefined() {
     assert_eq!(mean(&out, "occupancy"), 0.0);
     assert_eq!(mean(&out, "agents_staffed"), 5.0);
     assert!((mean(&out, "cost_agents") - 24.0 * 5.0 * 20.0).abs() < 1e-6);
-    // Undefined metrics are left out of summary.csv rather than written as 0 or NaN.
+    // Undefined metrics keep their row in summary.csv, with empty cells and a count of 0,
+    // rather than being written as 0 or NaN.
     let csv = String::from_utf8(report::summary_csv(&s, &out).expect("csv")).expect("UTF-8");
-    assert!(!csv.contains(",p_abandon,"), "{csv}");
+    assert!(csv.contains(",p_abandon,,,,,0\n"), "{csv}");
     assert!(csv.contains(",offered,0,0,0,0,3"), "{csv}");
 }
 

@@ -564,7 +564,12 @@ fn compare_to_may_name_the_base_by_its_name() {
     std::fs::write(&file, sweep("plain", "plain.toml")).unwrap();
     let by_stem = dir.path().join("by-stem");
     run(&file, &by_stem, "2");
-    for out in [&by_name, &by_stem] {
+    // By its file stem even when it has a name: the contract's `base = "../baseline.toml"`
+    // with `compare_to = "baseline"`, whatever the file's `[scenario] name` says.
+    std::fs::write(&file, sweep("named", "named.toml")).unwrap();
+    let by_named_stem = dir.path().join("by-named-stem");
+    run(&file, &by_named_stem, "2");
+    for out in [&by_name, &by_stem, &by_named_stem] {
         for f in ["summary.csv", "differences.csv", "scenarios.csv"] {
             assert_eq!(
                 std::fs::read_to_string(by_base.join(f)).unwrap(),
@@ -587,7 +592,7 @@ fn compare_to_may_name_the_base_by_its_name() {
         "{err}"
     );
     assert!(
-        err.contains("use \"base\" or \"baseline\" (the base scenario as it is) or one of: agents=10, agents=12"),
+        err.contains("use \"base\" or \"baseline\" or \"named\" (the base scenario as it is) or one of: agents=10, agents=12"),
         "{err}"
     );
 }
@@ -685,6 +690,41 @@ fn a_random_design_never_repeats_a_scenario() {
     distinct.dedup();
     assert_eq!((names.len(), distinct.len()), (8, 8), "{names:?}");
     assert!(manifest(&a).get("samples_distinct").is_none());
+}
+
+/// Tables are values like any other: two distributions of one key are two scenarios, named
+/// by every key and value of the table; the same table twice is refused like any value.
+#[test]
+fn a_sweep_may_list_distribution_tables() {
+    let (dir, file) = setup(
+        "[sweep]\nbase = \"base.toml\"\nreplications = 2\n[sweep.vary]\n\"reason.q.handle\" = [{ dist = \"exponential\", mean = \"4m\" }, { dist = \"constant\", value = \"4m\" }]\n",
+    );
+    let out = dir.path().join("out");
+    run(&file, &out, "2");
+    let names = scenario_names(&out);
+    assert!(
+        names.contains(&"handle={dist=exponential mean=4m}".to_string())
+            && names.contains(&"handle={dist=constant value=4m}".to_string()),
+        "{names:?}"
+    );
+    // Each table reaches the engine: the same seeds give other handle times.
+    let aht = |name: &str| column(&out.join("replications.csv"), name, "aht_s");
+    let (exp, constant) = (
+        aht("handle={dist=exponential mean=4m}"),
+        aht("handle={dist=constant value=4m}"),
+    );
+    assert_eq!((exp.len(), constant.len()), (2, 2));
+    assert_ne!(exp, constant);
+    std::fs::write(
+        &file,
+        "[sweep]\nbase = \"base.toml\"\n[sweep.vary]\n\"reason.q.handle\" = [{ dist = \"constant\", value = \"4m\" }, { dist = \"constant\", value = \"4m\" }]\n",
+    )
+    .unwrap();
+    let err = sweep_err(&file, dir.path());
+    assert!(
+        err.contains("`{dist=constant value=4m}` is listed twice"),
+        "{err}"
+    );
 }
 
 /// A value listed twice would run one scenario twice under one name: refused.

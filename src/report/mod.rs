@@ -240,18 +240,22 @@ pub const SUMMARY_HEADER: &[&str] = &[
 ];
 
 /// One summary row: the lead fields, then mean, std, interval and count of the defined values.
+/// A metric no replication defines (no answered contact for `asa_s`, no survey for
+/// `csat_surveyed`) still has its row, with empty cells and a count of 0, so every scenario
+/// of a run or sweep has the same rows.
 pub fn summary_row(csv: &mut Csv, lead: &[&str], values: &[Option<f64>]) {
-    if let Some(s) = summarize(values, CONFIDENCE) {
-        let mut row: Vec<String> = lead.iter().map(|x| x.to_string()).collect();
-        row.extend([
+    let mut row: Vec<String> = lead.iter().map(|x| x.to_string()).collect();
+    match summarize(values, CONFIDENCE) {
+        Some(s) => row.extend([
             num(Some(s.mean)),
             num(s.std),
             num(s.ci_low),
             num(s.ci_high),
             s.n.to_string(),
-        ]);
-        csv.row(row);
+        ]),
+        None => row.extend(["", "", "", "", "0"].map(String::from)),
     }
+    csv.row(row);
 }
 
 /// summary.csv: one row per metric over all replications.

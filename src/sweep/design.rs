@@ -329,6 +329,7 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
             &points,
             &vary,
             &base_scenario.name,
+            &crate::scenario::default_name(&base.path),
         )?),
         _ => None,
     };
@@ -350,8 +351,9 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
 }
 
 /// The scenario `compare_to` names, as the results files name it: `"base"` for the base
-/// scenario (written `"base"` or the base's own name: its `[scenario] name`, else its file
-/// stem), or the name of a design point. The two cannot clash (a design point's name holds
+/// scenario (written `"base"`, the base's own name — its `[scenario] name`, else its file
+/// stem — or its file stem even when it has a name: `base = "../baseline.toml"` with
+/// `compare_to = "baseline"`), or the name of a design point. The two cannot clash (a design point's name holds
 /// `label=value`, and a scenario name no `=`); were they to, the design point would win: the
 /// results files call it by that name, and `"base"` always means the base.
 fn resolve_compare_to(
@@ -361,6 +363,7 @@ fn resolve_compare_to(
     points: &[Point],
     vary: &[Vary],
     base_name: &str,
+    base_stem: &str,
 ) -> Result<String> {
     if c == "base" {
         return Ok(c);
@@ -369,15 +372,18 @@ fn resolve_compare_to(
     if names.contains(&c) {
         return Ok(c);
     }
-    if c == base_name {
+    if c == base_name || c == base_stem {
         return Ok("base".into());
     }
     let some: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
-    let base = if base_name == "base" {
-        "\"base\" (the base scenario as it is)".to_string()
-    } else {
-        format!("\"base\" or \"{base_name}\" (the base scenario as it is)")
-    };
+    let mut aliases = vec!["\"base\"".to_string()];
+    for a in [base_name, base_stem] {
+        let quoted = format!("\"{a}\"");
+        if !aliases.contains(&quoted) {
+            aliases.push(quoted);
+        }
+    }
+    let base = format!("{} (the base scenario as it is)", aliases.join(" or "));
     Err(Error::Input(vec![
         src.diag(
             node.span,

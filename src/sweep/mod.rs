@@ -308,6 +308,15 @@ pub fn show(n: &Node) -> String {
         Value::Array(items) => {
             format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(" "))
         }
-        Value::Table(_) => "{table}".into(),
+        // Every key and value, in file order, so two different tables never look alike (a
+        // design point's name holds it, and a value listed twice is found by it).
+        Value::Table(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}={}", k.name, show(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
     }
 }
