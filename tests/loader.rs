@@ -1350,3 +1350,27 @@ fn absurd_arrival_rates_are_rejected() {
         }
     }
 }
+
+/// A retry delay may be a plain duration, as a partner's delay may: a constant distribution,
+/// the same as `{ dist = "constant", value = ... }`.
+#[test]
+fn a_retry_delay_may_be_a_plain_duration() {
+    let plain = load(
+        &doc()
+            .persona("name = \"p\"\npersistence = { retry = 0.5, delay = \"2h\" }")
+            .text(),
+    );
+    let table = load(
+        &doc()
+            .persona(
+                "name = \"p\"\npersistence = { retry = 0.5, delay = { dist = \"constant\", value = \"2h\" } }",
+            )
+            .text(),
+    );
+    let (a, b) = (
+        &plain.personas[0].persistence.delay,
+        &table.personas[0].persistence.delay,
+    );
+    assert_eq!(a.mean(), 7200.0);
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+}

@@ -305,6 +305,21 @@ fn a_rich_valid_file_validates() {
     assert_eq!(errors(&v, &doc), Vec::<String>::new());
     let text = serde_json::to_string_pretty(&doc).expect("json");
     ccsim::scenario::load_str(Path::new("t.json"), text, "t").expect("loads with $schema");
+    // Forms the loader takes beyond the contract's examples validate too: a seed past TOML's
+    // largest integer as digits, a retry delay as a plain duration.
+    let mut doc = with("");
+    doc["scenario"]["seed"] = "18446744073709551615".into();
+    doc["persona"][0]["persistence"] = serde_json::json!({ "retry": 0.5, "delay": "2h" });
+    assert_eq!(errors(&v, &doc), Vec::<String>::new());
+    let text = serde_json::to_string_pretty(&doc).expect("json");
+    let s = ccsim::scenario::load_str(Path::new("t.json"), text, "t").expect("loads");
+    assert_eq!(s.seed, u64::MAX);
+    // Not a seed: a negative number, letters.
+    for bad in [serde_json::json!(-1), serde_json::json!("12a")] {
+        let mut doc = with("");
+        doc["scenario"]["seed"] = bad.clone();
+        assert!(!errors(&v, &doc).is_empty(), "{bad} validates as a seed");
+    }
 }
 
 #[test]

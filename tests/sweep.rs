@@ -899,3 +899,55 @@ fn the_base_row_of_scenarios_csv_holds_the_base_values() {
     let o = ccsim(&["report", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// differences.csv is a result of `compare_to` only: a sweep without it writes none (nor lists
+/// it in manifest.json), a folder reused from a sweep with it loses the stale one, and its
+/// shards merge and verify without it.
+#[test]
+fn a_sweep_without_compare_to_writes_no_differences() {
+    let plain = GRID.replace("compare_to = \"base\"\n", "");
+    let (dir, file) = setup(GRID);
+    let out = dir.path().join("out");
+    run(&file, &out, "2");
+    assert!(out.join("differences.csv").exists());
+    std::fs::write(&file, &plain).unwrap();
+    run(&file, &out, "2");
+    assert!(
+        !out.join("differences.csv").exists(),
+        "stale differences.csv"
+    );
+    let files = manifest(&out)["files"].clone();
+    assert!(!files.to_string().contains("differences.csv"), "{files}");
+    assert!(files.to_string().contains("summary.csv"), "{files}");
+    // Shards and their merge: the same bytes as the whole run, and no differences.csv.
+    let shard = |k: usize| dir.path().join(format!("shard-{k}"));
+    for k in 1..=2 {
+        let o = ccsim(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            shard(k).to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!shard(k).join("differences.csv").exists());
+    }
+    let merged = dir.path().join("merged");
+    let o = ccsim(&[
+        "merge",
+        shard(1).to_str().unwrap(),
+        shard(2).to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!merged.join("differences.csv").exists());
+    assert_eq!(
+        std::fs::read(out.join("summary.csv")).unwrap(),
+        std::fs::read(merged.join("summary.csv")).unwrap()
+    );
+    let o = ccsim(&["verify", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

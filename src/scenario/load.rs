@@ -579,7 +579,7 @@ fn persistence(r: &mut Reader, node: &Node, path: &str) -> Option<Persistence> {
         p.retry = v;
     }
     if let Some(n) = f.get("delay") {
-        if let Some(Some(d)) = r.dist(n, &f.child("delay"), false) {
+        if let Some(Some(d)) = delay(r, n, &f.child("delay")) {
             p.delay = d;
         }
     } else if p.retry > 0.0 {
@@ -600,6 +600,16 @@ fn persistence(r: &mut Reader, node: &Node, path: &str) -> Option<Persistence> {
         p.switch = super::channels::shares(r, n, &f.child("switch"), false)?;
     }
     Some(p)
+}
+
+/// A delay: a distribution, or a plain duration (`"2h"`) for a constant one.
+pub fn delay(r: &mut Reader, n: &Node, path: &str) -> Option<Option<Dist>> {
+    match &n.value {
+        Value::Str(_) | Value::Int(_) | Value::Float(_) => r
+            .duration(n, path)
+            .map(|t| Dist::constant(crate::time::ticks_to_secs(t)).ok()),
+        _ => r.dist(n, path, false),
+    }
 }
 
 fn collect_skills(top: &Fields) -> Vec<String> {

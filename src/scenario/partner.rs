@@ -1,11 +1,10 @@
 //! `[[partner]]`: third parties that must act on some reasons (a courier collecting a box, a
 //! billing house), with their own capacity, hours, lead time, rules and fees.
 
-use super::load::named_items;
+use super::load::{delay as read_delay, named_items};
 use super::model::{Partner, PartnerId};
 use super::read::{Reader, suggest};
-use super::tree::{Node, Value};
-use crate::dist::Dist;
+use super::tree::Node;
 use crate::time::parse_clock;
 
 /// Keys of a `[[partner]]`.
@@ -41,12 +40,7 @@ pub fn partners(r: &mut Reader, node: Option<&Node>) -> Vec<Partner> {
             .flatten();
         let delay = match f.get("delay") {
             None => Some(None),
-            Some(n) => match &n.value {
-                Value::Str(_) | Value::Int(_) | Value::Float(_) => r
-                    .duration(n, &f.child("delay"))
-                    .map(|t| Dist::constant(crate::time::ticks_to_secs(t)).ok()),
-                _ => r.dist(n, &f.child("delay"), false),
-            },
+            Some(n) => read_delay(r, n, &f.child("delay")),
         };
         let hours = match f.get("hours") {
             None => Some(None),

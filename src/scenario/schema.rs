@@ -193,6 +193,32 @@ impl JsonSchema for ServiceTarget {
     }
 }
 
+/// A seed: any u64, as a whole number or, past TOML's largest integer, as a string of digits.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Seed {
+    /// A whole number.
+    Number(u64),
+    /// Decimal digits (`"18446744073709551615"`).
+    Digits(String),
+}
+
+impl JsonSchema for Seed {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Seed".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A seed from 0 to 18446744073709551615: a whole number, or a string of digits for values past 9223372036854775807 (TOML's largest integer).",
+            "anyOf": [
+                { "type": "integer", "minimum": 0, "maximum": 18446744073709551615u64 },
+                { "type": "string", "pattern": r"^[0-9]{1,20}$" }
+            ],
+            "examples": [1, "18446744073709551615"]
+        })
+    }
+}
+
 /// A share or chance between 0 and 1.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(transparent)]
@@ -212,7 +238,7 @@ pub struct Head {
     /// Free text: the question the scenario answers.
     pub description: Option<String>,
     /// Seed of every random stream [default: 1]; the same seed gives the same bytes.
-    pub seed: Option<u64>,
+    pub seed: Option<Seed>,
     /// Independent replications [default: 10]; intervals are over replications.
     #[schemars(range(min = 1, max = 100000))]
     pub replications: Option<u32>,
@@ -362,8 +388,8 @@ pub enum Infinite {
 pub struct Persistence {
     /// Chance of trying again [default: 0]; needs `delay` when above 0.
     pub retry: Option<Share>,
-    /// Time until the next attempt.
-    pub delay: Option<Dist>,
+    /// Time until the next attempt: a distribution, or a duration for a fixed one.
+    pub delay: Option<DurationOrDist>,
     /// Most attempts per issue, the first included [default: 3].
     #[schemars(range(min = 1, max = 1000))]
     pub max_attempts: Option<u32>,

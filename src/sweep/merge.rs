@@ -82,6 +82,15 @@ fn inputs_of(manifest: &serde_json::Value) -> [Option<serde_json::Value>; 2] {
     [manifest.get("base_sha256").cloned(), data]
 }
 
+/// Whether the shards' sweep has `compare_to` (and so a differences.csv); the shards agree,
+/// being of one sweep file.
+fn first_compare_to(shards: &[Shard]) -> bool {
+    shards
+        .first()
+        .and_then(|s| s.manifest.get("compare_to"))
+        .is_some_and(|c| !c.is_null())
+}
+
 /// Merge shard folders into `out`. Returns the number of shards merged.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
     let mut shards = dirs
@@ -143,7 +152,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
     // Read and check every part before anything is written: a damaged shard is refused, and
     // leaves no merged file behind.
     let mut merged: Vec<(&str, Vec<u8>)> = Vec::new();
-    for name in NAMES {
+    let differences = first_compare_to(&shards);
+    for name in NAMES
+        .into_iter()
+        .filter(|n| differences || *n != super::run::DIFFERENCES)
+    {
         let mut bytes = Vec::new();
         let mut header: Option<Vec<u8>> = None;
         for s in &shards {

@@ -362,9 +362,8 @@ fn write_sweep(
         threads: opts.threads,
         started,
         wall_seconds: clock.elapsed().as_secs_f64(),
-        files: NAMES
+        files: written_files(sweep.compare_to.is_some())
             .iter()
-            .chain(&["scenarios.csv", "manifest.json"])
             .map(|s| s.to_string())
             .collect(),
         merged_from: None,
@@ -387,11 +386,12 @@ fn write_sweep(
     // and the next run starts afresh), then the files are renamed, manifest.json last.
     let _ = std::fs::remove_file(opts.out.join(JOURNAL));
     let earlier = report::held_results(&opts.out);
-    let written: Vec<&str> = NAMES
-        .iter()
-        .chain(&["scenarios.csv", "manifest.json"])
-        .copied()
-        .collect();
+    let written = written_files(sweep.compare_to.is_some());
+    if sweep.compare_to.is_none() {
+        // Built like the others (it only holds its header): not a result without `compare_to`.
+        let tmp = report::temp_name(&opts.out, DIFFERENCES);
+        std::fs::remove_file(&tmp).map_err(|e| Error::io("removing", &tmp, e))?;
+    }
     for name in &written {
         let (tmp, path) = (report::temp_name(&opts.out, name), opts.out.join(name));
         std::fs::rename(&tmp, &path).map_err(|e| Error::io("renaming into place", &path, e))?;
@@ -402,6 +402,20 @@ fn write_sweep(
         replications,
         wall_seconds: clock.elapsed().as_secs_f64(),
     })
+}
+
+/// differences.csv: written only by a sweep with `compare_to`.
+pub(super) const DIFFERENCES: &str = "differences.csv";
+
+/// The files a finished sweep holds, manifest.json last: differences.csv only with
+/// `compare_to`.
+pub(super) fn written_files(differences: bool) -> Vec<&'static str> {
+    NAMES
+        .iter()
+        .filter(|n| differences || **n != DIFFERENCES)
+        .chain(&["scenarios.csv", "manifest.json"])
+        .copied()
+        .collect()
 }
 
 /// Refuse the sweep, naming the first scenario to run whose estimated work is above the
