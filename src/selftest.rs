@@ -175,13 +175,37 @@ fn service_dist(kind: &str, mean: f64, cv: f64) -> Result<String> {
 fn make_case(file: &str, get: &dyn Fn(&str) -> Result<String>) -> Result<Case> {
     let n = |name: &str| number(file, get, name);
     let name = get("case")?;
-    let service = n("mean_service_s")?;
+    // What a simulation can reproduce: something arrives, service takes time, whole agents.
+    let positive = |col: &str| -> Result<f64> {
+        let v = n(col)?;
+        if v > 0.0 {
+            Ok(v)
+        } else {
+            Err(Error::Usage(format!(
+                "{file} case {name}: `{col}` = {v}: it must be above 0 (with nothing arriving, or no service time, there is nothing to simulate)"
+            )))
+        }
+    };
+    let whole_agents = || -> Result<f64> {
+        let v = positive("agents")?;
+        if v.fract() == 0.0 && v <= 100_000.0 {
+            Ok(v)
+        } else {
+            Err(Error::Usage(format!(
+                "{file} case {name}: `agents` = {v}: a whole number from 1 to 100000"
+            )))
+        }
+    };
+    let service = positive("mean_service_s")?;
     let (lambda_h, agents) = if file == "priority_mmc.csv" {
-        (n("lambda1_per_h")? + n("lambda2_per_h")?, n("agents")?)
+        (
+            positive("lambda1_per_h")? + positive("lambda2_per_h")?,
+            whole_agents()?,
+        )
     } else if file == "mg1_pk.csv" {
-        (n("lambda_per_h")?, 1.0)
+        (positive("lambda_per_h")?, 1.0)
     } else {
-        (n("lambda_per_h")?, n("agents")?)
+        (positive("lambda_per_h")?, whole_agents()?)
     };
     let lambda = lambda_h / 3600.0;
     let rho = lambda * service / agents;
@@ -309,11 +333,18 @@ impl Case {
 
     /// The full scenario text for a given effort.
     pub fn scenario_text(&self, effort: Effort) -> String {
+        // Within the 10 years a scenario may last: a slow row (1.2 arrivals an hour, or one
+        // agent at load 0.97) gets fewer arrivals per replication, and a wider interval.
+        let longest = crate::time::ticks_to_secs(crate::time::MAX_DURATION);
         let horizon = (effort.arrivals / self.lambda)
             .max(50.0 * self.relax)
             .max(3600.0)
-            .ceil();
-        let warmup = (20.0 * self.relax).max(20.0 * self.service).ceil();
+            .ceil()
+            .min(longest);
+        let warmup = (20.0 * self.relax)
+            .max(20.0 * self.service)
+            .ceil()
+            .min(longest);
         self.scenario.replacen(
             "[scenario]\n",
             &format!(
@@ -352,8 +383,12 @@ impl Case {
                         }),
                 })
                 .collect();
-            let sm = summarize(&values, CONFIDENCE)
-                .ok_or_else(|| Error::Internal(format!("{}: no value for {column}", self.name)))?;
+            let sm = summarize(&values, CONFIDENCE).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{} case {}: no replication gives a value for `{column}` (nothing it averages over happened: no contact of that class answered, say); check the row",
+                    self.table, self.name
+                ))
+            })?;
             let se = sm.std.unwrap_or(0.0) / (sm.n as f64).sqrt();
             let half_width = t_quantile(CONFIDENCE, sm.n.saturating_sub(1)) * se;
             let tolerance = half_width + (REL_SLACK * reference.abs()).max(1e-9);

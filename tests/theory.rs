@@ -126,3 +126,53 @@ fn chat_with_one_session_is_erlang_a() {
         },
     );
 }
+
+/// A table of `rows` (header first) written to a fresh folder as `file`, read back as cases.
+fn cases_of(file: &str, rows: &str) -> ccsim::Result<Vec<selftest::Case>> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join(file), rows).expect("write");
+    selftest::load_cases(Some(dir.path()))
+}
+
+/// A row too slow for the usual 150,000 arrivals within the 10 years a scenario may last
+/// (1.2 arrivals an hour) still runs — fewer arrivals, a wider interval — and agrees.
+#[test]
+fn a_slow_row_runs_within_the_longest_horizon() {
+    let cases = cases_of(
+        "erlang_b.csv",
+        "case,lambda_per_h,mean_service_s,agents,p_block,carried_erlangs\nslow,1.2,600,2,0.016393443,0.19672131\n",
+    )
+    .expect("loads");
+    let text = cases[0].scenario_text(Effort::default());
+    assert!(text.contains("horizon = \"315360000s\""), "{text}");
+    let results = cases[0].run(Effort::default(), 2).expect("runs");
+    assert_eq!(results.len(), 2);
+    for r in &results {
+        assert!(r.pass, "{r:?}");
+    }
+}
+
+/// A row the simulator cannot reproduce is refused with a message naming the table, the
+/// case and the column, not run into an internal error.
+#[test]
+fn a_row_with_nothing_arriving_is_refused_clearly() {
+    let err = cases_of(
+        "priority_mmc.csv",
+        "case,lambda1_per_h,lambda2_per_h,mean_service_s,agents,wait1_s,wait2_s\nnone,0,9.8,180,1,0,100\n",
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(
+        err.contains("priority_mmc.csv case none: `lambda1_per_h` = 0: it must be above 0"),
+        "{err}"
+    );
+    let err = cases_of(
+        "erlang_c.csv",
+        "case,lambda_per_h,mean_service_s,agents,sl_threshold_s,p_wait,asa_s,service_level,occupancy\nhalf,10,180,2.5,20,0,0,1,0.2\n",
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(err.contains("`agents` = 2.5: a whole number"), "{err}");
+}
