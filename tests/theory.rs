@@ -160,8 +160,7 @@ fn a_row_with_nothing_arriving_is_refused_clearly() {
         "priority_mmc.csv",
         "case,lambda1_per_h,lambda2_per_h,mean_service_s,agents,wait1_s,wait2_s\nnone,0,9.8,180,1,0,100\n",
     )
-    .err()
-    .expect("refused")
+    .expect_err("refused")
     .to_string();
     assert!(
         err.contains("priority_mmc.csv case none: `lambda1_per_h` = 0: it must be above 0"),
@@ -171,8 +170,7 @@ fn a_row_with_nothing_arriving_is_refused_clearly() {
         "erlang_c.csv",
         "case,lambda_per_h,mean_service_s,agents,sl_threshold_s,p_wait,asa_s,service_level,occupancy\nhalf,10,180,2.5,20,0,0,1,0.2\n",
     )
-    .err()
-    .expect("refused")
+    .expect_err("refused")
     .to_string();
     assert!(err.contains("`agents` = 2.5: a whole number"), "{err}");
 }
