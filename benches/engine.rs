@@ -4,7 +4,8 @@
 //! Groups `bench-mmcm` and `bench-mmc` (the workloads of `ccsim::bench`) each time `ccsim`
 //! (one replication of `engine::run`) and `yardstick` (`bench::bare_loop`, the bare loop on the
 //! same queue); `scenario-day` runs one replication of `scenarios/one-site-day.toml` when that
-//! file exists; `journey-rich` one replication of `scenarios/journey-rich.toml`; `sweep-100` a
+//! file exists; `omnichannel` one of `scenarios/omnichannel.toml` (every channel, shifts);
+//! `journey-rich` one replication of `scenarios/journey-rich.toml`; `sweep-100` a
 //! 100-scenario sweep of bench-mmcm (agents 45 to 144, 10 000 arrivals each) through
 //! `sweep::run_sweep`, results files included. Throughput (`Throughput::Elements`) is in
 //! contacts simulated: every contact the engine created (warm-up and drain included), and the
@@ -57,28 +58,42 @@ fn mmc(c: &mut Criterion) {
     workload(c, "bench-mmc");
 }
 
-/// One replication of the one-site day scenario; skipped when the file is missing or invalid.
-fn scenario_day(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/one-site-day.toml");
+/// One replication of a bundled scenario file, in contacts of every kind per second; skipped
+/// when the file is missing or invalid.
+fn bundled(c: &mut Criterion, group: &str, function: &str, file: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     if !path.exists() {
-        eprintln!("scenario-day: skipped, {} does not exist", path.display());
+        eprintln!("{group}: skipped, {} does not exist", path.display());
         return;
     }
     let s = match scenario::load_file(&path) {
         Ok(loaded) => loaded.scenario,
         Err(e) => {
-            eprintln!(
-                "scenario-day: skipped, {} does not load:\n{e}",
-                path.display()
-            );
+            eprintln!("{group}: skipped, {} does not load:\n{e}", path.display());
             return;
         }
     };
     let contacts = engine::run(&s, 0).raw.contacts_created;
-    let mut group = short_group(c, "scenario-day");
-    group.throughput(Throughput::Elements(contacts.max(1)));
-    group.bench_function("one-site-day", |b| b.iter(|| engine::run(black_box(&s), 0)));
-    group.finish();
+    let mut g = short_group(c, group);
+    g.throughput(Throughput::Elements(contacts.max(1)));
+    g.bench_function(function, |b| b.iter(|| engine::run(black_box(&s), 0)));
+    g.finish();
+}
+
+/// One replication of the one-site day scenario.
+fn scenario_day(c: &mut Criterion) {
+    bundled(
+        c,
+        "scenario-day",
+        "one-site-day",
+        "scenarios/one-site-day.toml",
+    );
+}
+
+/// One replication of the omnichannel scenario: every channel (chat sessions, email backlog,
+/// social, self-service, callbacks), shifts with breaks, three personas.
+fn omnichannel(c: &mut Criterion) {
+    bundled(c, "omnichannel", "ccsim", "scenarios/omnichannel.toml");
 }
 
 /// One replication of the journey-rich scenario (5 personas, 10 reasons, 4 groups, a partner,
@@ -156,5 +171,13 @@ fn sweep_100(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mmcm, mmc, scenario_day, journeys, sweep_100);
+criterion_group!(
+    benches,
+    mmcm,
+    mmc,
+    scenario_day,
+    omnichannel,
+    journeys,
+    sweep_100
+);
 criterion_main!(benches);
