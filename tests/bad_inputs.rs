@@ -14,7 +14,8 @@
 //!
 //! One error of stderr (from its `error: ` line up to the next) must hold `FILE:LINE:`, the key
 //! path in backticks and every `contains` text, for both `ccsim run FILE --out DIR` and
-//! `ccsim validate FILE`. Files the cases need (CSVs) live in `tests/bad_inputs/data/`.
+//! `ccsim validate FILE`. Every error of every case, the expected one or not, must hold a
+//! `help:` line: the fix. Files the cases need (CSVs) live in `tests/bad_inputs/data/`.
 //! Add a case by dropping the two files in the folder: they are read at test time.
 //!
 //! Malformed sweep files live in `tests/bad_inputs/sweep/` (same format; their base scenarios in
@@ -150,6 +151,15 @@ fn error_blocks(stderr: &str) -> Vec<String> {
     blocks
 }
 
+/// The errors (blocks from `error_blocks`) that hold no `help:` line.
+fn without_help(blocks: &[String]) -> Vec<&String> {
+    blocks
+        .iter()
+        .filter(|b| b.starts_with("error: "))
+        .filter(|b| !b.lines().any(|l| l.trim_start().starts_with("help: ")))
+        .collect()
+}
+
 /// Problems with one command's outcome against the expectation (empty = as expected).
 fn check_outcome(
     what: &str,
@@ -185,6 +195,12 @@ fn check_outcome(
             "{what}: {} errors, expected {n}\n      stderr:\n{}",
             blocks.len(),
             indent(&stderr)
+        ));
+    }
+    for b in without_help(&blocks) {
+        problems.push(format!(
+            "{what}: an error without a `help:` line (every error says how to fix it):\n{}",
+            indent(b)
         ));
     }
     if !blocks.iter().any(matches) {
@@ -342,8 +358,7 @@ fn the_checker_rejects_wrong_expectations() {
         "unknown keys fail"
     );
     let f = Path::new("x.toml");
-    let stderr =
-        "error: x.toml:3:1: `a.b`: found 5\n    help: fix it\nerror: x.toml:4:1: `c`: other\n";
+    let stderr = "error: x.toml:3:1: `a.b`: found 5\n    help: fix it\nerror: x.toml:4:1: `c`: other\n    help: fix that\n";
     let ok = |code| Ok((code, String::new(), stderr.to_string()));
     assert!(check_outcome("t", f, &e, ok(Some(2))).is_empty());
     assert_eq!(check_outcome("t", f, &e, ok(Some(0))).len(), 1);
@@ -369,4 +384,18 @@ fn the_checker_rejects_wrong_expectations() {
         format!("{stderr}thread 'main' panicked"),
     ));
     assert_eq!(check_outcome("t", f, &e, panicked).len(), 1);
+    // Every error needs its help line, not only the expected one.
+    let helpless = Ok((
+        Some(2),
+        String::new(),
+        format!("{stderr}error: x.toml:5:1: `d`: no fix given\n  |\n5 | d = 1\n  | ^\n"),
+    ));
+    let problems = check_outcome("t", f, &e, helpless);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("without a `help:` line"),
+        "{problems:?}"
+    );
+    let blocks = error_blocks("error: a\n    help: b\nerror: c\n2 problems found\n");
+    assert_eq!(without_help(&blocks).len(), 1);
 }

@@ -81,7 +81,10 @@ pub fn read_dist(r: &mut Reader, node: &Node, path: &str) -> Option<Dist> {
     };
     let num = |r: &mut Reader, key: &str, example: &str| -> Option<f64> {
         let n = r.require(&f, key, example)?;
-        r.number(n, &f.child(key))
+        match key {
+            "cv" => r.number_for(n, &f.child(key), 0.0, crate::dist::MAX_CV),
+            _ => r.number(n, &f.child(key)),
+        }
     };
     let built = match kind.as_str() {
         "exponential" => Dist::exponential(secs(r, "mean")?),
@@ -114,9 +117,38 @@ pub fn read_dist(r: &mut Reader, node: &Node, path: &str) -> Option<Dist> {
     match built {
         Ok(d) => Some(d),
         Err(e) => {
-            r.error(node.span, path, e);
+            let help = dist_help(&kind, &e, &f);
+            r.error_help(node.span, path, e, help);
             None
         }
+    }
+}
+
+/// The help for a distribution its parameters do not make (`problem` from `Dist`).
+fn dist_help(kind: &str, problem: &str, f: &super::read::Fields) -> String {
+    let text = |key: &str| match f.get(key).map(|n| &n.value) {
+        Some(Value::Str(s)) => s.clone(),
+        _ => "?".to_string(),
+    };
+    match kind {
+        "uniform" => format!(
+            "give min at most max, e.g. {{ dist = \"uniform\", min = \"{}\", max = \"{}\" }}",
+            text("max"),
+            text("min")
+        ),
+        "weibull" => format!(
+            "use a shape from 0.1 up (1 is exponential), e.g. {{ dist = \"weibull\", shape = 1.5, mean = \"{}\" }}",
+            text("mean")
+        ),
+        "lognormal" | "gamma" if problem.starts_with("cv") => format!(
+            "use a cv (spread relative to the mean) from 0 to {}, e.g. {{ dist = \"{kind}\", mean = \"{}\", cv = 0.8 }}",
+            crate::dist::MAX_CV,
+            text("mean")
+        ),
+        "constant" => {
+            "use a value of 0 or more, e.g. { dist = \"constant\", value = \"3m\" }".into()
+        }
+        _ => "use a mean above 0, e.g. mean = \"3m\"".into(),
     }
 }
 
@@ -133,10 +165,11 @@ fn read_empirical(r: &mut Reader, f: &super::read::Fields) -> Option<Dist> {
         Ok(values) => match Dist::empirical(values) {
             Ok(d) => Some(d),
             Err(e) => {
-                r.error(
+                r.error_help(
                     file_node.span,
                     &f.child("file"),
                     format!("{}: column `{column}`: {e}", full.display()),
+                    format!("fill column `{column}` with durations of 0 or more: seconds (128) or with units (\"2m8s\")"),
                 );
                 None
             }

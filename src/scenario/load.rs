@@ -1011,13 +1011,15 @@ fn routing(r: &mut Reader, node: Option<&Node>, s: &Scenario) -> Routing {
 
 fn priorities(r: &mut Reader, node: &Node, s: &Scenario, out: &mut Routing) {
     let Value::Table(entries) = &node.value else {
-        r.error(
+        let name = s.reasons.first().map_or("general", |x| x.name.as_str());
+        r.error_help(
             node.span,
             "routing.priorities",
             format!(
                 "expected a table of name = level, found {}",
                 node.value.kind()
             ),
+            format!("give each reason or persona a level, 1 served first, e.g. `priorities = {{ {name} = 1 }}`"),
         );
         return;
     };

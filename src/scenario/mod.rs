@@ -6,6 +6,7 @@
 mod channels;
 pub mod data;
 mod dists;
+pub(crate) mod hints;
 pub mod include;
 mod load;
 mod model;

@@ -121,10 +121,7 @@ pub fn policy(r: &mut Reader, node: &Node, reasons: &[Reason]) -> Policy {
         }
     }
     if let Some(n) = f.get("aht_target") {
-        p.aht_target = match &n.value {
-            Value::Str(s) if s == "off" => None,
-            _ => r.positive_duration(n, "policy.aht_target"),
-        };
+        p.aht_target = r.positive_duration_or_off(n, "policy.aht_target").flatten();
     }
     if let Some(v) = f
         .get("aht_pressure")

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::data::DataFile;
+use super::hints;
 use super::tree::{Key, Node, Source, Span, Value};
 use crate::dist::Dist;
 use crate::error::Diagnostic;
@@ -62,6 +63,11 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// Whether a value is a single value (not a table or an array).
+fn scalar(node: &Node) -> bool {
+    !matches!(node.value, Value::Table(_) | Value::Array(_))
+}
+
 /// Render a value for a message: strings quoted, tables and arrays by kind.
 pub fn show(node: &Node) -> String {
     match &node.value {
@@ -95,13 +101,8 @@ impl<'s> Reader<'s> {
         Ok(bytes)
     }
 
-    /// Record a problem at a node.
-    pub fn error(&mut self, span: Span, path: &str, message: impl Into<String>) {
-        let d = self.src.diag(span, path, message);
-        self.diags.push(d);
-    }
-
-    /// Record a problem with a fix.
+    /// Record a problem at a node with its fix: every problem a user can make comes with one
+    /// (there is no way to record a problem without a help line).
     pub fn error_help(
         &mut self,
         span: Span,
@@ -133,10 +134,11 @@ impl<'s> Reader<'s> {
         planned: &[&str],
     ) -> Option<Fields<'n>> {
         let Value::Table(entries) = &node.value else {
-            self.error(
+            self.error_help(
                 node.span,
                 path,
                 format!("expected a table, found {}", node.value.kind()),
+                hints::table_help(path, allowed),
             );
             return None;
         };
@@ -197,10 +199,12 @@ impl<'s> Reader<'s> {
         match &node.value {
             Value::Str(s) => Some(s.clone()),
             _ => {
-                self.error(
+                let found = scalar(node).then(|| show(node));
+                self.error_help(
                     node.span,
                     path,
                     format!("expected a string, found {}", show(node)),
+                    hints::string_help(path, found.as_deref()),
                 );
                 None
             }
@@ -212,10 +216,11 @@ impl<'s> Reader<'s> {
         match node.value {
             Value::Bool(b) => Some(b),
             _ => {
-                self.error(
+                self.error_help(
                     node.span,
                     path,
                     format!("expected true or false, found {}", show(node)),
+                    hints::boolean_help(path),
                 );
                 None
             }
@@ -224,23 +229,53 @@ impl<'s> Reader<'s> {
 
     /// A finite number (integer or float).
     pub fn number(&mut self, node: &Node, path: &str) -> Option<f64> {
-        let v = match node.value {
-            Value::Int(i) => i as f64,
-            Value::Float(f) => f,
-            _ => {
-                self.error(
+        self.checked_number(node, path, None)
+    }
+
+    /// A finite number for a key that allows `lo` to `hi`: the range shapes the help only (the
+    /// caller checks it, with its own message).
+    pub fn number_for(&mut self, node: &Node, path: &str, lo: f64, hi: f64) -> Option<f64> {
+        self.checked_number(node, path, Some((lo, hi)))
+    }
+
+    /// A finite number; problems get the help `range` (allowed low and high) calls for.
+    fn checked_number(
+        &mut self,
+        node: &Node,
+        path: &str,
+        range: Option<(f64, f64)>,
+    ) -> Option<f64> {
+        let v = match &node.value {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) => *f,
+            other => {
+                let help = match other {
+                    // A number in quotes: the same number without them, when it would do.
+                    Value::Str(s)
+                        if s.trim().parse::<f64>().is_ok_and(|v| {
+                            v.is_finite() && range.is_none_or(|(lo, hi)| v >= lo && v <= hi)
+                        }) =>
+                    {
+                        hints::unquote_help(path, s.trim())
+                    }
+                    _ => hints::number_help(path, range),
+                };
+                self.error_help(
                     node.span,
                     path,
                     format!("expected a number, found {}", show(node)),
+                    help,
                 );
                 return None;
             }
         };
         if !v.is_finite() {
-            self.error(
+            let help = hints::number_help(path, range);
+            self.error_help(
                 node.span,
                 path,
                 format!("expected a finite number, found {v}"),
+                help,
             );
             return None;
         }
@@ -249,12 +284,13 @@ impl<'s> Reader<'s> {
 
     /// A number in [lo, hi].
     pub fn number_in(&mut self, node: &Node, path: &str, lo: f64, hi: f64) -> Option<f64> {
-        let v = self.number(node, path)?;
+        let v = self.checked_number(node, path, Some((lo, hi)))?;
         if v < lo || v > hi {
-            self.error(
+            self.error_help(
                 node.span,
                 path,
                 format!("{v} is out of range: allowed {lo} to {hi}"),
+                hints::range_help(path, lo, hi, false),
             );
             return None;
         }
@@ -263,13 +299,13 @@ impl<'s> Reader<'s> {
 
     /// A probability in [0, 1].
     pub fn probability(&mut self, node: &Node, path: &str) -> Option<f64> {
-        let v = self.number(node, path)?;
+        let v = self.checked_number(node, path, Some((0.0, 1.0)))?;
         if !(0.0..=1.0).contains(&v) {
             self.error_help(
                 node.span,
                 path,
                 format!("{v} is not a probability: allowed 0 to 1"),
-                "write a share as a fraction, e.g. 0.8 for 80 %",
+                hints::probability_help(path, Some(v)),
             );
             return None;
         }
@@ -278,9 +314,15 @@ impl<'s> Reader<'s> {
 
     /// A whole number in [lo, hi].
     pub fn integer(&mut self, node: &Node, path: &str, lo: i64, hi: i64) -> Option<i64> {
-        let v = match node.value {
-            Value::Int(i) => i,
-            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => f as i64,
+        let help = |example: Option<f64>| {
+            let (lo, hi) = (lo as f64, hi as f64);
+            let ex = example.unwrap_or_else(|| hints::number_example(path, lo, hi, true));
+            hints::range_help_with(path, lo, hi, true, ex)
+        };
+        let in_range = |v: f64| v >= lo as f64 && v <= hi as f64;
+        let v = match &node.value {
+            Value::Int(i) => *i,
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => *f as i64,
             // A whole number too large for an integer (JSON, or TOML past 2^63 − 1): name it as
             // written, not as the float it became.
             Value::Float(f) if f.fract() == 0.0 && f.is_finite() => {
@@ -289,27 +331,41 @@ impl<'s> Reader<'s> {
                     .text
                     .get(node.span.start..node.span.end)
                     .unwrap_or("");
-                self.error(
+                self.error_help(
                     node.span,
                     path,
                     format!("{raw} is out of range: allowed {lo} to {hi}"),
+                    help(None),
                 );
                 return None;
             }
-            _ => {
-                self.error(
+            other => {
+                // The whole number meant, when it is plain: 2.5 rounded, "12" unquoted.
+                let meant = match other {
+                    Value::Float(f) if f.is_finite() => Some(f.round()),
+                    Value::Str(s) => s.trim().parse::<i64>().ok().map(|v| v as f64),
+                    _ => None,
+                }
+                .filter(|v| in_range(*v));
+                let help = match (other, meant) {
+                    (Value::Str(_), Some(v)) => hints::unquote_help(path, &v.to_string()),
+                    (_, meant) => help(meant),
+                };
+                self.error_help(
                     node.span,
                     path,
                     format!("expected a whole number, found {}", show(node)),
+                    help,
                 );
                 return None;
             }
         };
         if v < lo || v > hi {
-            self.error(
+            self.error_help(
                 node.span,
                 path,
                 format!("{v} is out of range: allowed {lo} to {hi}"),
+                help(None),
             );
             return None;
         }
@@ -407,10 +463,29 @@ impl<'s> Reader<'s> {
     pub fn positive_duration(&mut self, node: &Node, path: &str) -> Option<Ticks> {
         let t = self.duration(node, path)?;
         if t <= 0 {
-            self.error(node.span, path, "must be longer than 0");
+            self.error_help(
+                node.span,
+                path,
+                format!("{} is not allowed: must be longer than 0", show(node)),
+                hints::positive_duration_help(path),
+            );
             return None;
         }
         Some(t)
+    }
+
+    /// A duration above zero, or the word "off" (`Some(None)`); every help names "off" too.
+    pub fn positive_duration_or_off(&mut self, node: &Node, path: &str) -> Option<Option<Ticks>> {
+        if matches!(&node.value, Value::Str(s) if s == "off") {
+            return Some(None);
+        }
+        let before = self.diags.len();
+        let t = self.positive_duration(node, path);
+        for d in &mut self.diags[before..] {
+            let help = d.help.take().unwrap_or_default();
+            d.help = Some(format!("{help}; or \"off\" for none"));
+        }
+        t.map(Some)
     }
 
     /// A rate string; returns events per second.
@@ -455,10 +530,12 @@ impl<'s> Reader<'s> {
         match &node.value {
             Value::Array(items) => Some(items),
             _ => {
-                self.error(
+                let found = scalar(node).then(|| show(node));
+                self.error_help(
                     node.span,
                     path,
                     format!("expected an array, found {}", show(node)),
+                    hints::array_help(path, found.as_deref()),
                 );
                 None
             }

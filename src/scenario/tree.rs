@@ -352,7 +352,8 @@ pub fn parse_toml(src: &Source) -> Result<Node, Vec<Diagnostic>> {
                 src.diag(span, &path, message)
             }
             None => Diagnostic::file_level(&src.path, message),
-        };
+        }
+        .with_help(toml_help(err.message()));
         if !diags.contains(&diag) {
             diags.push(diag);
         }
@@ -360,12 +361,35 @@ pub fn parse_toml(src: &Source) -> Result<Node, Vec<Diagnostic>> {
     for (span, message) in bad {
         let mut path = Vec::new();
         path_at(&root, span.start, &mut path);
-        diags.push(src.diag(span, &render_path(&path), message));
+        let help = if message.contains("out of range") {
+            "check the number for extra digits: no key takes a whole number this large"
+        } else {
+            "write a plain number, e.g. 12, -3 or 0.25 (digits, an optional sign, `_` only between digits)"
+        };
+        diags.push(src.diag(span, &render_path(&path), message).with_help(help));
     }
     if diags.is_empty() {
         Ok(root)
     } else {
         Err(diags)
+    }
+}
+
+/// The help for a TOML syntax error: what the parser expected, when it says, and the shape of
+/// a setting.
+fn toml_help(message: &str) -> String {
+    const SHAPE: &str = "each setting is `key = value` on its own line, text in double quotes \
+                         (`name = \"support\"`), sections as [name] or [[name]]";
+    if message.starts_with("duplicate key") {
+        return "set each key once per table: remove or rename one of the two".to_string();
+    }
+    let what = message
+        .strip_prefix("expected ")
+        .or_else(|| message.split_once(", expected ").map(|(_, w)| w));
+    match what {
+        Some(w) if w.contains(", ") => format!("the parser expected one of {w} here; {SHAPE}"),
+        Some(w) => format!("the parser expected {w} here; {SHAPE}"),
+        None => format!("check this line: {SHAPE}"),
     }
 }
 
@@ -462,7 +486,9 @@ pub fn parse_json(src: &Source) -> Result<Node, Vec<Diagnostic>> {
     };
     p.skip_ws();
     if p.pos >= text.len() {
-        let d = Diagnostic::file_level(&src.path, "invalid JSON: the file is empty");
+        let d = Diagnostic::file_level(&src.path, "invalid JSON: the file is empty").with_help(
+            format!("write the scenario as one JSON object, e.g. {JSON_EXAMPLE}"),
+        );
         return Err(vec![d]);
     }
     let result = p.value().and_then(|node| {
@@ -482,11 +508,16 @@ pub fn parse_json(src: &Source) -> Result<Node, Vec<Diagnostic>> {
                 "a JSON scenario file must hold one object {{ ... }}, found {}",
                 node.value.kind()
             );
-            p.diags.push(src.diag(node.span, "", message));
+            let help = format!("put the sections in one object, e.g. {JSON_EXAMPLE}");
+            p.diags
+                .push(src.diag(node.span, "", message).with_help(help));
         }
     }
     Err(p.diags)
 }
+
+/// A small whole JSON scenario, for help lines.
+const JSON_EXAMPLE: &str = r#"{ "arrivals": { "rate": "100/h" }, "reason": [{ "name": "general", "handle": { "dist": "exponential", "mean": "3m" } }], "group": [{ "name": "agents", "agents": 10 }] }"#;
 
 /// Recursive descent JSON parser state.
 struct Json<'a> {
@@ -515,10 +546,11 @@ impl Json<'_> {
         }
     }
 
-    /// An error at the current position with a custom message.
-    fn error(&self, message: String) -> Box<Diagnostic> {
+    /// An error at the current position with a custom message and its fix.
+    fn error(&self, message: String, help: &str) -> Box<Diagnostic> {
         let span = Span::new(self.pos, self.pos);
-        Box::new(self.src.diag(span, &render_path(&self.path), message))
+        let d = self.src.diag(span, &render_path(&self.path), message);
+        Box::new(d.with_help(help))
     }
 
     /// "invalid JSON: expected ..., found ..." at the current position.
@@ -528,7 +560,13 @@ impl Json<'_> {
             Some(c) => format!("{c:?}"),
             None => "end of file".to_string(),
         };
-        self.error(format!("invalid JSON: expected {what}, found {found}"))
+        let help = format!(
+            "the parser expected {what} here; check for a missing value, quote, comma or closing bracket: each entry is \"key\": value, e.g. \"name\": \"support\""
+        );
+        self.error(
+            format!("invalid JSON: expected {what}, found {found}"),
+            &help,
+        )
     }
 
     fn expected_help(&self, what: &str, help: &str) -> Box<Diagnostic> {
@@ -553,7 +591,9 @@ impl Json<'_> {
                 let node = self.literal("null", Value::Table(Vec::new()))?;
                 let message = "null is not allowed; leave the key out instead";
                 let path = render_path(&self.path);
-                self.diags.push(self.src.diag(node.span, &path, message));
+                let help = "remove the key to take its default, or give it a value";
+                let d = self.src.diag(node.span, &path, message).with_help(help);
+                self.diags.push(d);
                 Ok(node)
             }
             Some(b'-' | b'0'..=b'9') => self.number(),
@@ -576,7 +616,10 @@ impl Json<'_> {
         if self.depth > MAX_DEPTH {
             let message =
                 format!("invalid JSON: arrays and objects nest deeper than {MAX_DEPTH} levels");
-            return Err(self.error(message));
+            return Err(self.error(
+                message,
+                "a scenario nests a few levels deep at most: check for unclosed brackets",
+            ));
         }
         self.pos += 1;
         Ok(())
@@ -775,7 +818,10 @@ impl Json<'_> {
                 let message = format!(
                     "invalid JSON: expected a character, found the lone low surrogate \\u{code:04X}"
                 );
-                Err(self.error(message))
+                Err(self.error(
+                    message,
+                    "write the character itself, or a high surrogate (\\uD800 to \\uDBFF) followed by a low one",
+                ))
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::rng::{SimRng, Stream, stream, uniform01};
 use crate::scenario::read::Reader;
 use crate::scenario::tree::{self, Key, Node, Source, Value};
-use crate::time::{format_duration, parse_duration};
+use crate::time::format_duration;
 
 /// How the scenarios of a sweep are chosen.
 #[derive(Debug, Clone, PartialEq)]
@@ -307,8 +307,8 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
     let (base, base_root) = (resolved.src, resolved.root);
     let mut diags = Vec::new();
     for v in &vary {
-        if let Err(msg) = super::paths::check(&base_root, &v.path) {
-            diags.push(src.diag(v.span, &v.path, msg));
+        if let Err(p) = super::paths::check(&base_root, &v.path) {
+            diags.push(src.diag(v.span, &v.path, p.message).with_help(p.help));
         }
     }
     if !diags.is_empty() {
@@ -396,10 +396,14 @@ fn resolve_compare_to(
 
 fn read_vary(r: &mut Reader, node: &Node, design: &Design) -> Vec<Vary> {
     let Value::Table(entries) = &node.value else {
-        r.error(
+        r.error_help(
             node.span,
             "sweep.vary",
-            "expected a table of \"dotted.path\" = [values]",
+            format!(
+                "expected a table of \"dotted.path\" = [values], found {}",
+                node.value.kind()
+            ),
+            "write [sweep.vary] on a line of its own, then one key per line, e.g. \"group.care.agents\" = [45, 50, 55]",
         );
         return Vec::new();
     };
@@ -435,7 +439,17 @@ fn read_vary(r: &mut Reader, node: &Node, design: &Design) -> Vec<Vary> {
                 (!twice).then(|| Domain::Values(items.clone()))
             }
             Value::Array(_) => {
-                r.error(value.span, &path, "an empty list of values");
+                r.error_help(
+                    value.span,
+                    &path,
+                    "an empty list of values: a varied key needs one value or more",
+                    match crate::scenario::hints::literal_example(name) {
+                        Some(v) => format!(
+                            "list the values to run, e.g. \"{name}\" = [{v}], or remove the line"
+                        ),
+                        None => "list the values to run, e.g. \"group.care.agents\" = [45, 50, 55], or remove the line".to_string(),
+                    },
+                );
                 None
             }
             Value::Table(_) => range(r, value, &path, design),
@@ -473,23 +487,33 @@ fn range(r: &mut Reader, value: &Node, path: &str, design: &Design) -> Option<Do
         return None;
     }
     let (lo, hi) = (r.require(&f, "min", "40")?, r.require(&f, "max", "60")?);
-    if let (Value::Str(a), Value::Str(b)) = (&lo.value, &hi.value) {
-        let (a, b) = match (parse_duration(a), parse_duration(b)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) => {
-                r.error(lo.span, &format!("{path}.min"), e);
-                return None;
-            }
-            (_, Err(e)) => {
-                r.error(hi.span, &format!("{path}.max"), e);
-                return None;
-            }
-        };
+    let raw = |n: &Node| super::show(n);
+    let swapped = format!("{{ min = {}, max = {} }}", quoted(hi), quoted(lo));
+    if let (Value::Str(_), Value::Str(_)) = (&lo.value, &hi.value) {
+        let a = r.duration(lo, &f.child("min"))?;
+        let b = r.duration(hi, &f.child("max"))?;
         if a > b {
-            r.error(value.span, path, "min is above max");
+            r.error_help(
+                value.span,
+                path,
+                format!("min ({}) is above max ({})", raw(lo), raw(hi)),
+                format!("give min at most max: {swapped}"),
+            );
             return None;
         }
         return Some(Domain::Durations { min: a, max: b });
+    }
+    // One number and one duration: the kinds must match.
+    for (n, key) in [(lo, "min"), (hi, "max")] {
+        if let Value::Str(s) = &n.value {
+            r.error_help(
+                n.span,
+                &f.child(key),
+                format!("expected a number, found \"{s}\""),
+                "give min and max the same kind: two numbers ({ min = 40, max = 60 }) or two durations ({ min = \"3m\", max = \"6m\" })",
+            );
+            return None;
+        }
     }
     let integer = matches!((&lo.value, &hi.value), (Value::Int(_), Value::Int(_)));
     let (a, b) = (
@@ -497,7 +521,12 @@ fn range(r: &mut Reader, value: &Node, path: &str, design: &Design) -> Option<Do
         r.number(hi, &f.child("max"))?,
     );
     if a > b {
-        r.error(value.span, path, "min is above max");
+        r.error_help(
+            value.span,
+            path,
+            format!("min ({}) is above max ({})", raw(lo), raw(hi)),
+            format!("give min at most max: {swapped}"),
+        );
         return None;
     }
     Some(Domain::Range {
@@ -505,4 +534,12 @@ fn range(r: &mut Reader, value: &Node, path: &str, design: &Design) -> Option<Do
         max: b,
         integer,
     })
+}
+
+/// A value as a sweep file writes it: strings in quotes.
+fn quoted(n: &Node) -> String {
+    match &n.value {
+        Value::Str(s) => format!("\"{s}\""),
+        _ => super::show(n),
+    }
 }

@@ -122,10 +122,10 @@ pub fn load(file: &Path) -> Result<Sweep> {
     let bytes = std::fs::read(file).map_err(|e| Error::io("reading", file, e))?;
     let hash = scenario::sha256_hex(&bytes);
     let text = String::from_utf8(bytes).map_err(|_| {
-        Error::Input(vec![Diagnostic::file_level(
-            file,
-            "the sweep file is not valid UTF-8",
-        )])
+        Error::Input(vec![
+            Diagnostic::file_level(file, "the sweep file is not valid UTF-8")
+                .with_help("save the file as UTF-8"),
+        ])
     })?;
     let src = Source::new(file, text);
     let root = tree::parse(&src).map_err(Error::Input)?;
@@ -155,8 +155,10 @@ impl Sweep {
             let name = p.name(&self.vary);
             let mut root = self.base_root.clone();
             for (v, value) in self.vary.iter().zip(&p.values) {
-                if let Err(msg) = paths::set(&mut root, &v.path, value.clone()) {
-                    problems.push(diag(&self.sweep_src()?, v.span, &v.path, msg));
+                if let Err(e) = paths::set(&mut root, &v.path, value.clone()) {
+                    problems.push(
+                        diag(&self.sweep_src()?, v.span, &v.path, e.message).with_help(e.help),
+                    );
                 }
             }
             if !problems.is_empty() {

@@ -30,8 +30,42 @@ fn item_name(n: &Node) -> Option<&str> {
     }
 }
 
+/// A path a sweep cannot set: what is wrong, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathProblem {
+    /// What is wrong (names what exists).
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl PathProblem {
+    fn new(message: String, help: impl Into<String>) -> Self {
+        PathProblem {
+            message,
+            help: help.into(),
+        }
+    }
+}
+
+/// A key to vary in each item of a named list, for examples.
+fn typical_key(seg: &str) -> &'static str {
+    match seg {
+        "reason" | "persona" => "share",
+        _ => "agents",
+    }
+}
+
+/// Values of `typical_key`, as a sweep file lists them.
+fn typical_values(seg: &str) -> &'static str {
+    match seg {
+        "reason" | "persona" => "[0.4, 0.6]",
+        _ => "[8, 10]",
+    }
+}
+
 /// Check that a path can be set in this tree (names exist); the message lists what does.
-pub fn check(root: &Node, path: &str) -> Result<(), String> {
+pub fn check(root: &Node, path: &str) -> Result<(), PathProblem> {
     let mut copy = root.clone();
     set(
         &mut copy,
@@ -160,50 +194,105 @@ fn items<'a>(
 }
 
 /// Set the value at `path`, creating missing tables and keys.
-pub fn set(root: &mut Node, path: &str, value: Node) -> Result<(), String> {
+pub fn set(root: &mut Node, path: &str, value: Node) -> Result<(), PathProblem> {
     let segments: Vec<&str> = path.split('.').collect();
     if segments.iter().any(|s| s.is_empty()) {
-        return Err(format!("`{path}` is not a dotted path (empty segment)"));
+        let clean: Vec<&str> = segments.iter().copied().filter(|s| !s.is_empty()).collect();
+        return Err(PathProblem::new(
+            format!("`{path}` is not a dotted path (empty segment)"),
+            format!(
+                "write one key between dots, e.g. \"{}\"",
+                if clean.is_empty() {
+                    "group.care.agents".to_string()
+                } else {
+                    clean.join(".")
+                }
+            ),
+        ));
     }
     let mut node = root;
     let mut i = 0;
     while i < segments.len() {
         let seg = segments[i];
         let last = i + 1 == segments.len();
-        let table =
-            entries(node).ok_or_else(|| format!("`{}` is not a table", segments[..i].join(".")))?;
+        let table = entries(node).ok_or_else(|| {
+            let above = segments[..i].join(".");
+            PathProblem::new(
+                format!("`{above}` is not a table"),
+                match crate::scenario::hints::literal_example(&above) {
+                    Some(v) => format!(
+                        "`{above}` holds one value: vary it as a whole, e.g. \"{above}\" = [{v}]"
+                    ),
+                    None => format!(
+                        "`{above}` holds one value: vary \"{above}\" itself, listing whole values"
+                    ),
+                },
+            )
+        })?;
         if NAMED.contains(&seg) && !last {
             let name = segments[i + 1];
             let pos = table.iter().position(|(k, _)| k.name == seg);
             let Some(pos) = pos else {
-                return Err(format!(
-                    "the scenario has no [[{seg}]] tables, so `{path}` cannot be set"
+                return Err(PathProblem::new(
+                    format!("the scenario has no [[{seg}]] tables, so `{path}` cannot be set"),
+                    format!(
+                        "add a [[{seg}]] with name = \"{name}\" to the base scenario, or vary a key it has"
+                    ),
                 ));
             };
             let items = match &mut table[pos].1.value {
                 Value::Array(items) => items,
-                _ => return Err(format!("`{seg}` is not a list of [[{seg}]] tables")),
+                _ => {
+                    return Err(PathProblem::new(
+                        format!("`{seg}` is not a list of [[{seg}]] tables"),
+                        format!(
+                            "write each {seg} in the base scenario as a [[{seg}]] table with a name"
+                        ),
+                    ));
+                }
             };
             let names: Vec<String> = items
                 .iter()
                 .filter_map(|n| item_name(n).map(String::from))
                 .collect();
             let Some(found) = items.iter_mut().find(|n| item_name(n) == Some(name)) else {
-                let hint = suggest(name, names.iter().map(String::as_str))
+                let close = suggest(name, names.iter().map(String::as_str));
+                let hint = close
                     .map(|c| format!(" (did you mean `{seg}.{c}`?)"))
                     .unwrap_or_default();
-                return Err(format!(
-                    "no {seg} is named \"{name}\"{hint}; valid paths start with: {}",
-                    names
-                        .iter()
-                        .map(|n| format!("{seg}.{n}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                let rest = segments[i + 2..].join(".");
+                let help = match close.or(names.first().map(String::as_str)) {
+                    Some(c) if !rest.is_empty() => format!(
+                        "use the name of a [[{seg}]] of the base scenario, e.g. \"{seg}.{c}.{rest}\""
+                    ),
+                    Some(c) => format!(
+                        "use the name of a [[{seg}]] of the base scenario, e.g. \"{seg}.{c}.{}\"",
+                        typical_key(seg)
+                    ),
+                    None => format!("give the base scenario's [[{seg}]] tables a name"),
+                };
+                return Err(PathProblem::new(
+                    format!(
+                        "no {seg} is named \"{name}\"{hint}; valid paths start with: {}",
+                        names
+                            .iter()
+                            .map(|n| format!("{seg}.{n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    help,
                 ));
             };
             if i + 2 == segments.len() {
-                return Err(format!(
-                    "`{path}` names a whole {seg}; add the key to vary, e.g. `{seg}.{name}.share`"
+                return Err(PathProblem::new(
+                    format!(
+                        "`{path}` names a whole {seg}; add the key to vary, e.g. `{seg}.{name}.share`"
+                    ),
+                    format!(
+                        "vary one key of it, e.g. \"{seg}.{name}.{}\" = {}",
+                        typical_key(seg),
+                        typical_values(seg)
+                    ),
                 ));
             }
             node = found;
@@ -278,13 +367,23 @@ mod tests {
     fn bad_names_list_the_valid_ones() {
         let t = tree("[[group]]\nname = \"care\"\nagents = 5\n");
         let e = check(&t, "group.carre.agents").unwrap_err();
-        assert!(e.contains("did you mean `group.care`"), "{e}");
+        assert!(e.message.contains("did you mean `group.care`"), "{e:?}");
+        assert_eq!(
+            e.help,
+            "use the name of a [[group]] of the base scenario, e.g. \"group.care.agents\""
+        );
         assert!(
             check(&t, "reason.x.share")
                 .unwrap_err()
+                .message
                 .contains("no [[reason]]")
         );
-        assert!(check(&t, "group.care").unwrap_err().contains("whole group"));
+        assert!(
+            check(&t, "group.care")
+                .unwrap_err()
+                .message
+                .contains("whole group")
+        );
         assert!(check(&t, "a..b").is_err());
     }
 
