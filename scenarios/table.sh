@@ -18,7 +18,7 @@ for f in scenarios/*.toml; do
   ./target/release/ccsim run "$f" --out "$out/$name" --quiet
   printf '| `%s` |' "$(basename "$f")"
   for m in $metrics; do
-    v=$(awk -F, -v m="$m" '$2 == m { printf "%.3g", $3 }' "$out/$name/summary.csv")
+    v=$(awk -F, -v m="$m" '$2 == m && $3 != "" { printf "%.3g", $3 }' "$out/$name/summary.csv")
     printf ' %s |' "${v:--}"
   done
   printf '\n'

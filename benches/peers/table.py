@@ -28,6 +28,8 @@ def summary(path):
     out = {}
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
+            if not row["mean"]:
+                continue  # a metric no replication defines (empty cells)
             std = float(row["std"]) if row["std"] else 0.0
             out[row["metric"]] = (float(row["mean"]), std)
     return out
