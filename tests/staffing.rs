@@ -386,23 +386,31 @@ agents = 10
             "{clock}"
         );
     }
-    let out = runner::run(&s, 1).expect("runs");
-    let bytes = ccsim::report::intervals_csv(&s, &out).expect("csv");
+    let (offered, total) = offered_by_interval(&s, "g");
+    let in_window = offered[0] + offered[1] + offered[2] * (10.0 / 30.0);
+    assert!((in_window - total).abs() < 1e-9, "{in_window} vs {total}");
+}
+
+/// Run `s`: group `g`'s offered per interval row of intervals.csv, and the summary's offered.
+fn offered_by_interval(s: &Scenario, g: &str) -> (Vec<f64>, f64) {
+    let out = runner::run(s, 1).expect("runs");
+    let bytes = ccsim::report::intervals_csv(s, &out).expect("csv");
     let mut rd = csv::Reader::from_reader(bytes.as_slice());
     let offered: Vec<f64> = rd
         .records()
         .map(|r| r.expect("row"))
-        .filter(|r| &r[3] == "g")
+        .filter(|r| &r[3] == g)
         .map(|r| r[4].parse::<f64>().expect("number"))
         .collect();
-    let in_window = offered[0] + offered[1] + offered[2] * (10.0 / 30.0);
     let i = SUMMARY_METRICS
         .iter()
         .position(|m| *m == "offered")
         .expect("offered");
     let per_rep: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
-    let total = summarize(&per_rep, 0.95).expect("replications").mean;
-    assert!((in_window - total).abs() < 1e-9, "{in_window} vs {total}");
+    (
+        offered,
+        summarize(&per_rep, 0.95).expect("replications").mean,
+    )
 }
 
 /// A horizon shorter than one interval ("10m" with intervals of 30 m) runs: the one row is the
@@ -434,21 +442,7 @@ agents = 40
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].0, "00:00");
     assert_eq!((rows[0].1, rows[0].2, rows[0].3), (40.0, 40.0, 40.0));
-    let out = runner::run(&s, 1).expect("runs");
-    let bytes = ccsim::report::intervals_csv(&s, &out).expect("csv");
-    let mut rd = csv::Reader::from_reader(bytes.as_slice());
-    let offered: Vec<f64> = rd
-        .records()
-        .map(|r| r.expect("row"))
-        .filter(|r| &r[3] == "g")
-        .map(|r| r[4].parse::<f64>().expect("number"))
-        .collect();
-    let i = SUMMARY_METRICS
-        .iter()
-        .position(|m| *m == "offered")
-        .expect("offered");
-    let per_rep: Vec<Option<f64>> = out.outcomes.iter().map(|o| o.summary[i]).collect();
-    let total = summarize(&per_rep, 0.95).expect("replications").mean;
+    let (offered, total) = offered_by_interval(&s, "g");
     assert!(total > 50.0, "about 100 issues in 10 minutes: {total}");
     assert!(
         (offered[0] / 3.0 - total).abs() < 1e-9,

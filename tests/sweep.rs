@@ -62,6 +62,22 @@ fn run(file: &Path, out: &Path, threads: &str) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// Run shard `shard` ("K/N") of sweep `file` into `out` on one thread; it must succeed.
+fn run_shard(file: &Path, shard: &str, out: &Path) {
+    let o = ccsim(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--shard",
+        shard,
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "1",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 const GRID: &str = r#"
 [sweep]
 base = "base.toml"
@@ -327,18 +343,7 @@ fn shards_merge_to_the_bytes_of_one_run_and_a_missing_shard_is_named() {
     run(&file, &whole, "2");
     let shard = |k: usize| dir.path().join(format!("shard-{k}"));
     for k in 1..=3 {
-        let o = ccsim(&[
-            "sweep",
-            file.to_str().unwrap(),
-            "--shard",
-            &format!("{k}/3"),
-            "--out",
-            shard(k).to_str().unwrap(),
-            "--threads",
-            "1",
-            "-q",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        run_shard(&file, &format!("{k}/3"), &shard(k));
     }
     let merged = dir.path().join("merged");
     let args = |out: &Path, ks: &[usize]| {
@@ -401,16 +406,7 @@ fn shards_merge_to_the_bytes_of_one_run_and_a_missing_shard_is_named() {
     assert!(err.contains("shard 2/3 missing"), "{err}");
     assert!(!bad.join("summary.csv").exists());
     // Re-run the missing shard alone and the merge is whole again.
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--shard",
-        "2/3",
-        "--out",
-        shard(2).to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success());
+    run_shard(&file, "2/3", &shard(2));
     let a = args(&bad, &[1, 2, 3]);
     assert!(
         ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>())
@@ -424,16 +420,7 @@ fn shards_merge_to_the_bytes_of_one_run_and_a_missing_shard_is_named() {
     // A shard of another sweep is refused.
     let other = dir.path().join("other.toml");
     std::fs::write(&other, GRID.replace("[10, 12]", "[10, 11]")).unwrap();
-    let o = ccsim(&[
-        "sweep",
-        other.to_str().unwrap(),
-        "--shard",
-        "2/3",
-        "--out",
-        dir.path().join("x").to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success());
+    run_shard(&other, "2/3", &dir.path().join("x"));
     let mixed = [
         "merge".to_string(),
         shard(1).to_str().unwrap().into(),
@@ -757,16 +744,7 @@ fn the_sweep_manifest_records_seed_and_replications() {
     .unwrap();
     for k in 1..=2 {
         let shard = dir.path().join(format!("shard-{k}"));
-        let o = ccsim(&[
-            "sweep",
-            file.to_str().unwrap(),
-            "--shard",
-            &format!("{k}/2"),
-            "--out",
-            shard.to_str().unwrap(),
-            "-q",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        run_shard(&file, &format!("{k}/2"), &shard);
         assert_eq!(manifest(&shard)["replications"], 3);
         assert_eq!(manifest(&shard)["seed"], 3);
     }
@@ -922,16 +900,7 @@ fn a_sweep_without_compare_to_writes_no_differences() {
     // Shards and their merge: the same bytes as the whole run, and no differences.csv.
     let shard = |k: usize| dir.path().join(format!("shard-{k}"));
     for k in 1..=2 {
-        let o = ccsim(&[
-            "sweep",
-            file.to_str().unwrap(),
-            "--shard",
-            &format!("{k}/2"),
-            "--out",
-            shard(k).to_str().unwrap(),
-            "-q",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        run_shard(&file, &format!("{k}/2"), &shard(k));
         assert!(!shard(k).join("differences.csv").exists());
     }
     let merged = dir.path().join("merged");
