@@ -123,6 +123,12 @@ impl Dist {
             return Ok(Dist::Constant { value: mean });
         }
         let shape = 1.0 / (cv * cv);
+        if shape > 1e12 {
+            // Beyond a trillion phases the sampler's scale underflows.
+            return Err(format!(
+                "cv {cv:e} is too small to sample as a gamma: use cv = 0 for a fixed duration, or at least 0.000001"
+            ));
+        }
         let sampler = Gamma::new(shape, mean / shape).map_err(|e| format!("gamma: {e}"))?;
         Ok(Dist::Gamma { sampler, mean })
     }
@@ -240,6 +246,17 @@ mod tests {
         let m = xs.iter().sum::<f64>() / n as f64;
         let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
         (m, v.sqrt() / m)
+    }
+
+    #[test]
+    fn a_gamma_too_narrow_to_sample_is_refused_with_its_cv() {
+        let e = Dist::gamma(180.0, 1e-200).expect_err("refused");
+        assert!(e.starts_with("cv 1e-200 is too small"), "{e}");
+        assert!(Dist::gamma(180.0, 1e-6).is_ok());
+        assert!(matches!(
+            Dist::gamma(180.0, 0.0),
+            Ok(Dist::Constant { value }) if value == 180.0
+        ));
     }
 
     #[test]

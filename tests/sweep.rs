@@ -579,7 +579,7 @@ fn compare_to_may_name_the_base_by_its_name() {
         "{err}"
     );
     assert!(
-        err.contains("use \"base\" or \"baseline\" or \"named\" (the base scenario as it is) or one of: agents=10, agents=12"),
+        err.contains("use \"base\" or \"baseline\" or \"named\" (the base scenario as it is) or one of: \"agents=10\", \"agents=12\""),
         "{err}"
     );
 }

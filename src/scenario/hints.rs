@@ -167,7 +167,8 @@ pub fn unquote_help(path: &str, number: &str) -> String {
 pub fn probability_help(path: &str, found: Option<f64>) -> String {
     let (key, entry) = last_key(path);
     let ex = match found {
-        Some(v) if v > 1.0 && v <= 100.0 => v / 100.0,
+        // 85 or 12.5 is a percentage; 1.5 is more likely a slip than 1.5 %.
+        Some(v) if v > 1.0 && v <= 100.0 && (v >= 2.0 || v.fract() == 0.0) => v / 100.0,
         _ => number_example(path, 0.0, 1.0, false),
     };
     let (ex, percent) = (show_number(ex), show_number(ex * 100.0));
@@ -276,7 +277,10 @@ const ARRAYS: &[(&str, &str)] = &[
         "overflow",
         "[{ from = \"care\", to = \"tech\", after = \"60s\" }]",
     ),
-    ("channels", "[\"phone\", \"chat\"]"),
+    // A scenario's key path names the group in brackets (`group[care].channels`), a sweep's
+    // dotted path between dots (`group.care.channels`).
+    ("group.channels", "[\"phone\", \"chat\"]"),
+    ("group.*.channels", "[\"phone\", \"chat\"]"),
     ("include", "[\"common/personas.toml\"]"),
 ];
 
@@ -319,7 +323,8 @@ const TABLES: &[(&str, &str)] = &[
         "callback",
         "{ offer_when_wait_over = \"5m\", accept = 0.6 }",
     ),
-    ("channels", "{ phone = 0.7, chat = 0.3 }"),
+    ("persona.channels", "{ phone = 0.7, chat = 0.3 }"),
+    ("persona.*.channels", "{ phone = 0.7, chat = 0.3 }"),
     ("switch", "{ chat = 0.3 }"),
     ("vary.*", "{ min = 40, max = 60 }"),
 ];
@@ -362,6 +367,14 @@ pub fn table_help(path: &str, allowed: &[&str]) -> String {
 /// key is one of the tables' (the longest matching pattern wins).
 pub fn literal_example(path: &str) -> Option<String> {
     let segs = segments(path);
+    // A key that takes a list or a table has no one-value example.
+    if ARRAYS
+        .iter()
+        .chain(TABLES)
+        .any(|(p, _)| ends_like(&segs, p))
+    {
+        return None;
+    }
     let best = |patterns: &mut dyn Iterator<Item = (&str, String)>| {
         patterns
             .filter(|(p, _)| ends_like(&segs, p))
@@ -443,5 +456,27 @@ mod tests {
         assert!(
             probability_help("reason[g].resolve", Some(-1.0)).contains("`resolve = 0.8` for 80 %")
         );
+        // Just above 1 is a slip, not a percentage: the typical example, not 0.015.
+        assert!(
+            probability_help("reason[g].resolve", Some(1.5)).contains("`resolve = 0.8` for 80 %")
+        );
+        assert!(probability_help("reason[g].resolve", Some(12.5)).contains("= 0.125` for 12.5 %"));
+    }
+
+    #[test]
+    fn lists_and_tables_have_no_one_value_example() {
+        for path in [
+            "arrivals.weekday_factors",
+            "group.care.channels",
+            "group.care.staffing",
+            "persona.caller.channels",
+            "persona.caller.persistence",
+        ] {
+            assert_eq!(literal_example(path), None, "{path}");
+        }
+        assert_eq!(literal_example("group.care.agents").as_deref(), Some("10"));
+        // The top-level [channels] section is a section, not a persona's channel shares.
+        assert!(table_help("channels", &[]).contains("`[channels]` on a line of its own"));
+        assert!(table_help("persona[p].channels", &[]).contains("{ phone = 0.7, chat = 0.3 }"));
     }
 }

@@ -209,10 +209,10 @@ impl JsonSchema for Seed {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A seed from 0 to 18446744073709551615: a whole number, or a string of digits for values past 9223372036854775807 (TOML's largest integer).",
+            "description": "A seed from 0 to 18446744073709551615: a whole number, or a string of digits (needed past 9223372036854775807, TOML's largest integer, and safest past 9007199254740992 in JSON, whose numbers lose digits there); digits may be grouped with _.",
             "anyOf": [
                 { "type": "integer", "minimum": 0, "maximum": 18446744073709551615u64 },
-                { "type": "string", "pattern": r"^[0-9]{1,20}$" }
+                { "type": "string", "pattern": r"^\s*\+?[0-9](_?[0-9])*\s*$" }
             ],
             "examples": [1, "18446744073709551615"]
         })

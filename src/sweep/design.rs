@@ -375,7 +375,8 @@ fn resolve_compare_to(
     if c == base_name || c == base_stem {
         return Ok("base".into());
     }
-    let some: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+    // Quoted: a point's name holds commas of its own.
+    let some: Vec<String> = names.iter().take(8).map(|n| format!("\"{n}\"")).collect();
     let mut aliases = vec!["\"base\"".to_string()];
     for a in [base_name, base_stem] {
         let quoted = format!("\"{a}\"");
@@ -489,6 +490,22 @@ fn range(r: &mut Reader, value: &Node, path: &str, design: &Design) -> Option<Do
     let (lo, hi) = (r.require(&f, "min", "40")?, r.require(&f, "max", "60")?);
     let raw = |n: &Node| super::show(n);
     let swapped = format!("{{ min = {}, max = {} }}", quoted(hi), quoted(lo));
+    if let (Value::Str(a), Value::Str(b)) = (&lo.value, &hi.value)
+        && a.trim().parse::<f64>().is_ok()
+        && b.trim().parse::<f64>().is_ok()
+    {
+        r.error_help(
+            value.span,
+            path,
+            format!("min and max are numbers in quotes (\"{a}\", \"{b}\")"),
+            format!(
+                "write them without quotes: {{ min = {}, max = {} }} (a duration needs a unit: \"{a}m\")",
+                a.trim(),
+                b.trim()
+            ),
+        );
+        return None;
+    }
     if let (Value::Str(_), Value::Str(_)) = (&lo.value, &hi.value) {
         let a = r.duration(lo, &f.child("min"))?;
         let b = r.duration(hi, &f.child("max"))?;

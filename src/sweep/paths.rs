@@ -198,16 +198,16 @@ pub fn set(root: &mut Node, path: &str, value: Node) -> Result<(), PathProblem> 
     let segments: Vec<&str> = path.split('.').collect();
     if segments.iter().any(|s| s.is_empty()) {
         let clean: Vec<&str> = segments.iter().copied().filter(|s| !s.is_empty()).collect();
+        let clean = clean.join(".");
+        // Offer the path without its empty segments only when that path exists.
+        let example = if !clean.is_empty() && check(root, &clean).is_ok() {
+            clean
+        } else {
+            "group.care.agents".to_string()
+        };
         return Err(PathProblem::new(
             format!("`{path}` is not a dotted path (empty segment)"),
-            format!(
-                "write one key between dots, e.g. \"{}\"",
-                if clean.is_empty() {
-                    "group.care.agents".to_string()
-                } else {
-                    clean.join(".")
-                }
-            ),
+            format!("write one key between dots, e.g. \"{example}\""),
         ));
     }
     let mut node = root;
@@ -223,9 +223,7 @@ pub fn set(root: &mut Node, path: &str, value: Node) -> Result<(), PathProblem> 
                     Some(v) => format!(
                         "`{above}` holds one value: vary it as a whole, e.g. \"{above}\" = [{v}]"
                     ),
-                    None => format!(
-                        "`{above}` holds one value: vary \"{above}\" itself, listing whole values"
-                    ),
+                    None => format!("vary \"{above}\" itself, listing whole values of it"),
                 },
             )
         })?;
