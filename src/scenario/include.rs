@@ -74,7 +74,8 @@ pub fn resolve(path: &Path, text: String) -> Result<Resolved> {
             ctx.diags.push(Diagnostic::file_level(
                 path,
                 "the scenario could not be read",
-            ));
+            )
+            .with_help("check that the file is a whole TOML or JSON scenario (`ccsim validate FILE`), or report it: this should not happen"));
         }
         return Err(Error::Input(ctx.diags));
     };

@@ -142,7 +142,8 @@ pub fn load_tree(
                 diags.push(Diagnostic::file_level(
                     path,
                     "the scenario could not be read",
-                ));
+                )
+                .with_help("check that the file is a whole TOML or JSON scenario (`ccsim validate FILE`), or report it: this should not happen"));
             }
             Err(Error::Input(diags))
         }
