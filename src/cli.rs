@@ -6,6 +6,29 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+/// Print to stdout. A reader that went away (`ccsim compare A B | head -1`) ends the program
+/// quietly with success, as `cat` would, instead of a panic; any other failure to write is an
+/// error message and exit code 1.
+macro_rules! out {
+    ($($arg:tt)*) => { write_out(format_args!($($arg)*)) };
+}
+
+/// `out!` with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => { write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+fn write_out(args: std::fmt::Arguments) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        let _ = writeln!(std::io::stderr(), "error: writing to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 use crate::error::{Error, Result};
 use crate::report::{self, Manifest};
 use crate::runner;
@@ -227,7 +250,7 @@ pub struct SelftestArgs {
     /// Arrivals per replication (slow-relaxing cases get more).
     #[arg(long, default_value_t = 150_000.0)]
     pub arrivals: f64,
-    /// Only cases whose name contains this text.
+    /// Only cases whose name (`ec_p01`) or table (`erlang_c`) contains this text.
     #[arg(long)]
     pub only: Option<String>,
     /// Worker threads [default: all cores].
@@ -247,12 +270,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                     .transpose()?,
             };
             let path = report::html::write_report(&dir, &opts)?;
-            println!("report → {}", path.display());
+            outln!("report → {}", path.display());
             Ok(())
         }
         Command::Merge { dirs, out } => {
             let n = crate::sweep::merge(&dirs, &out)?;
-            println!("merged {n} shards → {}", out.display());
+            outln!("merged {n} shards → {}", out.display());
             Ok(())
         }
         Command::Slurm { file, shards, out } => {
@@ -260,12 +283,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 return Err(Error::Usage("--shards 0: use 1 or more".into()));
             }
             crate::sweep::load(&file)?;
-            print!("{}", crate::sweep::slurm_script(&file, shards, &out));
+            out!("{}", crate::sweep::slurm_script(&file, shards, &out));
             Ok(())
         }
         Command::Verify { dir, threads } => {
             let v = crate::verify::verify(&dir, runner::thread_count(threads))?;
-            println!(
+            outln!(
                 "{}: verified, {} identical ({})",
                 dir.display(),
                 v.files.len(),
@@ -321,7 +344,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 b.finish_and_clear();
             }
             if !quiet {
-                println!(
+                outln!(
                     "{} scenarios, {} replications in {:.2} s on {threads} threads ({:.1} scenarios/s) → {}",
                     rep.scenarios,
                     rep.replications,
@@ -333,7 +356,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             if report {
                 let path = report::html::write_report(&out, &Default::default())?;
                 if !quiet {
-                    println!("report → {}", path.display());
+                    outln!("report → {}", path.display());
                 }
             }
             Ok(())
@@ -342,13 +365,13 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Selftest(args) => selftest(args),
         Command::Bench { arrivals, repeats } => {
             let lines = crate::bench::run(arrivals, repeats)?;
-            print!("{}", crate::bench::table(&lines));
+            out!("{}", crate::bench::table(&lines));
             Ok(())
         }
         Command::Erlang(args) => erlang(args),
         Command::Staff(args) => staff(args),
         Command::Schema => {
-            print!("{}", scenario::schema::scenario_schema_json());
+            out!("{}", scenario::schema::scenario_schema_json());
             Ok(())
         }
         Command::Compare {
@@ -360,18 +383,20 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         } => {
             let c = crate::compare::compare(&a, &b, welch)?;
             if json {
-                println!("{}", c.to_json()?);
+                outln!("{}", c.to_json()?);
             } else if csv {
-                print!("{}", c.to_csv()?);
+                out!("{}", c.to_csv()?);
             } else {
-                print!("{}", c.render_text());
+                out!("{}", c.render_text());
             }
             Ok(())
         }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "ccsim", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "ccsim", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             Ok(())
         }
     }
@@ -381,11 +406,11 @@ fn validate(files: &[PathBuf]) -> Result<()> {
     let mut problems = Vec::new();
     for f in files {
         match scenario::load_file(f) {
-            Ok(l) => println!("{}: ok (scenario \"{}\")", f.display(), l.scenario.name),
+            Ok(l) => outln!("{}: ok (scenario \"{}\")", f.display(), l.scenario.name),
             // A sweep file: checked as one, with every scenario it makes.
             Err(Error::Input(d)) if is_sweep_file(&d) => {
                 match crate::sweep::load(f).and_then(|sw| sw.scenarios()) {
-                    Ok(list) => println!("{}: ok (sweep of {} scenarios)", f.display(), list.len()),
+                    Ok(list) => outln!("{}: ok (sweep of {} scenarios)", f.display(), list.len()),
                     Err(Error::Input(d)) => problems.extend(d),
                     Err(e) => return Err(e),
                 }
@@ -459,7 +484,7 @@ fn run(args: RunArgs) -> Result<()> {
     report::write_results(&out_dir, &s, &out, manifest)?;
     if !args.quiet {
         print_headline(&s, &out);
-        println!(
+        outln!(
             "\n{} replications, {} events in {:.2} s on {} threads → {}",
             s.replications,
             out.events(),
@@ -471,14 +496,14 @@ fn run(args: RunArgs) -> Result<()> {
     if args.report {
         let path = report::html::write_report(&out_dir, &Default::default())?;
         if !args.quiet {
-            println!("report → {}", path.display());
+            outln!("report → {}", path.display());
         }
     }
     Ok(())
 }
 
 fn print_headline(s: &Scenario, out: &runner::RunOutput) {
-    println!(
+    outln!(
         "scenario {}: mean and 95 % interval over replications",
         s.name
     );
@@ -487,9 +512,9 @@ fn print_headline(s: &Scenario, out: &runner::RunOutput) {
         if let Some(sm) = summarize(&values, report::CONFIDENCE) {
             match (sm.ci_low, sm.ci_high) {
                 (Some(lo), Some(hi)) => {
-                    println!("  {metric:<44} {:>14.4}   [{lo:.4}, {hi:.4}]", sm.mean)
+                    outln!("  {metric:<44} {:>14.4}   [{lo:.4}, {hi:.4}]", sm.mean)
                 }
-                _ => println!("  {metric:<44} {:>14.4}", sm.mean),
+                _ => outln!("  {metric:<44} {:>14.4}", sm.mean),
             }
         }
     }
@@ -501,23 +526,44 @@ fn selftest(args: SelftestArgs) -> Result<()> {
         replications: args.replications.max(2),
         arrivals: args.arrivals.max(1000.0),
     };
+    let chosen: Vec<&selftest::Case> = cases
+        .iter()
+        .filter(|c| {
+            args.only
+                .as_ref()
+                .is_none_or(|o| c.name.contains(o.as_str()) || c.table.contains(o.as_str()))
+        })
+        .collect();
+    if chosen.is_empty() {
+        let tables: Vec<&str> = cases
+            .iter()
+            .map(|c| c.table.trim_end_matches(".csv"))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        return Err(Error::Usage(format!(
+            "no reference case matches --only {}: case names look like {}; tables: {}",
+            args.only.as_deref().unwrap_or(""),
+            cases.first().map_or("ec_p01", |c| c.name.as_str()),
+            tables.join(", ")
+        )));
+    }
     let threads = runner::thread_count(args.threads);
-    println!(
+    outln!(
         "{:<14} {:<8} {:<16} {:>14} {:>14} {:>14} {:>14}  pass",
-        "table", "case", "metric", "reference", "estimate", "ci_low", "ci_high"
+        "table",
+        "case",
+        "metric",
+        "reference",
+        "estimate",
+        "ci_low",
+        "ci_high"
     );
     let mut all = Vec::new();
     let clock = Instant::now();
-    for case in &cases {
-        if args
-            .only
-            .as_ref()
-            .is_some_and(|o| !case.name.contains(o.as_str()))
-        {
-            continue;
-        }
+    for case in chosen {
         for c in case.run(effort, threads)? {
-            println!(
+            outln!(
                 "{:<14} {:<8} {:<16} {:>14.6} {:>14.6} {:>14.6} {:>14.6}  {}",
                 c.table.trim_end_matches(".csv"),
                 c.case,
@@ -532,14 +578,14 @@ fn selftest(args: SelftestArgs) -> Result<()> {
         }
     }
     let misses = all.iter().filter(|c| !c.pass).count();
-    println!(
+    outln!(
         "\n{} comparisons, {misses} outside the 99.9 % interval (+0.1 % slack), {:.1} s",
         all.len(),
         clock.elapsed().as_secs_f64()
     );
     let failing = selftest::failing_tables(&all);
     if failing.is_empty() {
-        println!("selftest passed (at most one miss per table)");
+        outln!("selftest passed (at most one miss per table)");
         Ok(())
     } else {
         let list: Vec<String> = failing
@@ -612,9 +658,9 @@ fn erlang(args: ErlangArgs) -> Result<()> {
         &args.sl,
     )?;
     if args.json {
-        println!("{}", r.to_json()?);
+        outln!("{}", r.to_json()?);
     } else {
-        print!("{}", r.render_text());
+        out!("{}", r.render_text());
     }
     Ok(())
 }
@@ -628,9 +674,9 @@ fn staff(args: StaffArgs) -> Result<()> {
         args.max_occupancy.as_deref(),
     )?;
     if args.json {
-        println!("{}", r.to_json()?);
+        outln!("{}", r.to_json()?);
     } else {
-        print!("{}", r.render_text());
+        out!("{}", r.render_text());
     }
     Ok(())
 }

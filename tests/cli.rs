@@ -523,3 +523,84 @@ fn sweep_and_scenario_files_given_to_the_wrong_command() {
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("ok (sweep of"), "{}", stdout(&o));
 }
+
+/// A reader that goes away (`ccsim schema | head -1`) ends ccsim quietly with success, not with
+/// a panic: the pipe is closed before ccsim writes a byte.
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    for args in [
+        &["schema"][..],
+        &["completions", "bash"],
+        &[
+            "erlang", "c", "--rate", "100/h", "--aht", "3m", "--agents", "8",
+        ],
+    ] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("ccsim starts");
+        drop(child.stdout.take());
+        let o = child.wait_with_output().expect("ccsim ends");
+        let err = stderr(&o);
+        assert_eq!(code(&o), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// `selftest --only` picks cases by name or by table, as the help's example does; a filter
+/// that matches nothing is a user error, not a pass.
+#[test]
+fn selftest_only_matches_names_and_tables_and_refuses_nothing() {
+    let o = ccsim(&[
+        "selftest",
+        "--replications",
+        "2",
+        "--arrivals",
+        "2000",
+        "--only",
+        "erlang_b",
+    ]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("erlang_b") && out.contains("eb_p01"), "{out}");
+    assert!(!out.contains("ec_p01"), "{out}");
+    let o = ccsim(&["selftest", "--only", "zzz"]);
+    let err = assert_user_error(&o);
+    assert!(
+        err.contains("no reference case matches --only zzz"),
+        "{err}"
+    );
+}
+
+/// A run into a folder where a sweep was killed replaces it wholly: the sweep's resume journal
+/// and its temporary files go, so a later `--resume` cannot pick the old sweep up again.
+#[test]
+fn a_run_over_an_interrupted_sweep_removes_its_leftovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    for leftover in [
+        ".sweep-progress",
+        ".differences.csv.tmp",
+        ".scenarios.csv.tmp",
+    ] {
+        std::fs::write(out.join(leftover), "left by a killed sweep").unwrap();
+    }
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    run_ok(&file, &out, &[]);
+    for leftover in [
+        ".sweep-progress",
+        ".differences.csv.tmp",
+        ".scenarios.csv.tmp",
+    ] {
+        assert!(!out.join(leftover).exists(), "{leftover} is left");
+    }
+    assert!(
+        out.join("notes.txt").exists(),
+        "a file that is not ccsim's stays"
+    );
+    assert!(out.join("summary.csv").exists());
+}

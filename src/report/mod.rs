@@ -335,7 +335,29 @@ pub fn write_results(
     };
     let kept: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
     remove_stale(dir, &kept, earlier)?;
+    remove_interrupted_sweep(dir)?;
     Ok(written)
+}
+
+/// The resume journal of a sweep (`ccsim sweep --resume` reads it).
+pub const SWEEP_JOURNAL: &str = ".sweep-progress";
+
+/// What a killed sweep left in `dir` — its resume journal and the temporary files it was
+/// building (ccsim's own names, `.summary.csv.tmp`, …) — once a run's results replace it: a
+/// later `--resume` must not pick the old sweep up again over them.
+fn remove_interrupted_sweep(dir: &Path) -> Result<()> {
+    if !dir.join(SWEEP_JOURNAL).exists() {
+        return Ok(());
+    }
+    let names = RESULT_FILES.iter().map(|n| temp_name(dir, n));
+    for path in names.chain([dir.join(SWEEP_JOURNAL)]) {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("removing the interrupted sweep's", &path, e)),
+        }
+    }
+    Ok(())
 }
 
 /// journeys.csv (`--trace`): every contact of every journey begun in the window.
