@@ -138,17 +138,25 @@ fn read_folder(dir: &Path) -> Result<Folder> {
         return Err(not_results(dir, "its manifest.json has no `ccsim_version`"));
     }
     let rpath = dir.join("replications.csv");
-    let mut rdr = match csv::Reader::from_path(&rpath) {
-        Ok(r) => r,
-        Err(e) => {
-            return Err(match e.kind() {
-                csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-                    not_results(dir, "it has no replications.csv")
-                }
-                _ => Error::Usage(format!("{}: {e}", rpath.display())),
-            });
+    let bytes = match std::fs::read(&rpath) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_results(dir, "it has no replications.csv"));
         }
+        Err(e) => return Err(Error::io("reading", &rpath, e)),
     };
+    let expect = expected(dir, &manifest)?;
+    let damaged = |what: String| damaged(dir, &rpath, &what);
+    // ccsim ends every line with a line end: a file without one was cut short.
+    if let Some(last) = bytes.split(|b| *b == b'\n').next_back()
+        && !last.is_empty()
+    {
+        return Err(damaged(format!(
+            "it is cut short: its last line `{}` has no line end",
+            String::from_utf8_lossy(&last[..last.len().min(60)])
+        )));
+    }
+    let mut rdr = csv::Reader::from_reader(&bytes[..]);
     let bad = |what: String| Error::Usage(format!("{}: {what}", rpath.display()));
     let headers = rdr.headers().map_err(|e| bad(e.to_string()))?.clone();
     let col = |name: &str| {
@@ -166,7 +174,7 @@ fn read_folder(dir: &Path) -> Result<Folder> {
     let mut order = Vec::new();
     let mut values = Values::new();
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let rec = rec.map_err(|e| damaged(e.to_string()))?;
         let field = |c: usize| rec.get(c).unwrap_or("");
         let line = i + 2;
         let rep: u64 = field(cr)
@@ -180,15 +188,37 @@ fn read_folder(dir: &Path) -> Result<Folder> {
             ),
         };
         let scenario = field(cs).to_string();
+        if let Some(names) = &expect.scenarios
+            && !names.contains(&scenario)
+        {
+            return Err(damaged(format!(
+                "line {line}: scenario `{scenario}`, which {} does not hold",
+                expect.source
+            )));
+        }
+        if let Some(r) = expect.replications(&scenario)
+            && rep >= r
+        {
+            return Err(damaged(format!(
+                "line {line}: replication {rep} of scenario `{scenario}`, but {} records {r} replications (0 to {})",
+                expect.source,
+                r.saturating_sub(1)
+            )));
+        }
         if !values.contains_key(&scenario) {
             order.push(scenario.clone());
         }
-        values
-            .entry(scenario)
+        let metric = field(cm).to_string();
+        let reps = values
+            .entry(scenario.clone())
             .or_default()
-            .entry(field(cm).to_string())
-            .or_default()
-            .insert(rep, value);
+            .entry(metric.clone())
+            .or_default();
+        if reps.insert(rep, value).is_some() {
+            return Err(damaged(format!(
+                "line {line}: replication {rep} of scenario `{scenario}` has a second `{metric}` value"
+            )));
+        }
     }
     if order.is_empty() {
         return Err(not_results(
@@ -196,11 +226,191 @@ fn read_folder(dir: &Path) -> Result<Folder> {
             "its replications.csv holds no replication",
         ));
     }
+    check_complete(&expect, &order, &values).map_err(damaged)?;
     Ok(Folder {
         manifest,
         order,
         values,
     })
+}
+
+/// A replications.csv that does not hold what manifest.json describes.
+fn damaged(dir: &Path, rpath: &Path, what: &str) -> Error {
+    Error::Usage(format!(
+        "{}: {what}; the file does not match its folder's manifest.json (damaged, edited or cut short): re-run the scenario or sweep, or check the folder with `ccsim verify {}`",
+        rpath.display(),
+        dir.display()
+    ))
+}
+
+/// What manifest.json (and a sweep's scenarios.csv) say replications.csv holds.
+struct Expected {
+    /// The scenarios, when known.
+    scenarios: Option<Vec<String>>,
+    /// The replications of every scenario, when the manifest records them.
+    common: Option<u64>,
+    /// Else each scenario's, from scenarios.csv (a swept `scenario.replications`).
+    each: BTreeMap<String, u64>,
+    /// Where these come from, for messages.
+    source: &'static str,
+}
+
+impl Expected {
+    fn replications(&self, scenario: &str) -> Option<u64> {
+        self.common.or_else(|| self.each.get(scenario).copied())
+    }
+}
+
+/// Read what manifest.json, and for a sweep scenarios.csv, say the folder holds.
+fn expected(dir: &Path, manifest: &serde_json::Value) -> Result<Expected> {
+    let common = manifest
+        .get("replications")
+        .and_then(serde_json::Value::as_u64);
+    if manifest.get("sweep_file").is_none() {
+        return Ok(Expected {
+            scenarios: manifest
+                .get("scenario")
+                .and_then(serde_json::Value::as_str)
+                .map(|s| vec![s.to_string()]),
+            common,
+            each: BTreeMap::new(),
+            source: "manifest.json",
+        });
+    }
+    // A sweep: scenarios.csv names every scenario of the sweep (and each one's swept values);
+    // the folder holds those of `scenario_range` (a shard's own).
+    let spath = dir.join("scenarios.csv");
+    let bytes = match std::fs::read(&spath) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(not_results(
+                dir,
+                "its manifest.json describes a sweep, but it has no scenarios.csv",
+            ));
+        }
+        Err(e) => return Err(Error::io("reading", &spath, e)),
+    };
+    let bad = |what: String| {
+        Error::Usage(format!(
+            "{}: {what}; re-run the sweep, or check the folder with `ccsim verify {}`",
+            spath.display(),
+            dir.display()
+        ))
+    };
+    let mut rdr = csv::Reader::from_reader(&bytes[..]);
+    let headers = rdr.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let cs = headers
+        .iter()
+        .position(|h| h == "scenario")
+        .ok_or_else(|| bad("no `scenario` column".into()))?;
+    let cr = headers.iter().position(|h| h == "scenario.replications");
+    let mut names = Vec::new();
+    let mut each = BTreeMap::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let name = rec.get(cs).unwrap_or("").to_string();
+        if let Some(r) = cr.and_then(|c| rec.get(c)).and_then(|v| v.parse().ok()) {
+            each.insert(name.clone(), r);
+        }
+        names.push(name);
+    }
+    let range = manifest
+        .get("scenario_range")
+        .and_then(serde_json::Value::as_array)
+        .and_then(|a| Some((a.first()?.as_u64()?, a.get(1)?.as_u64()?)));
+    let scenarios = match range {
+        Some((lo, hi)) if lo <= hi && hi as usize <= names.len() => {
+            Some(names[lo as usize..hi as usize].to_vec())
+        }
+        Some((lo, hi)) => {
+            return Err(bad(format!(
+                "it names {} scenarios, but manifest.json's `scenario_range` is [{lo}, {hi}]",
+                names.len()
+            )));
+        }
+        None => Some(names),
+    };
+    Ok(Expected {
+        scenarios,
+        common,
+        each,
+        source: "the folder (manifest.json, scenarios.csv)",
+    })
+}
+
+/// Every scenario has every metric (the summary metrics, and the same set for each scenario),
+/// each for exactly the replications the manifest records (else, for a sweep that varies the
+/// replications without a scenarios.csv column, for 0 to R − 1 with the same R for each metric).
+fn check_complete(
+    expect: &Expected,
+    order: &[String],
+    values: &Values,
+) -> std::result::Result<(), String> {
+    if let Some(names) = &expect.scenarios {
+        let missing: Vec<&str> = names
+            .iter()
+            .filter(|n| !values.contains_key(*n))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "it holds no values of scenario{} {} named in {}",
+                if missing.len() == 1 { "" } else { "s" },
+                missing
+                    .iter()
+                    .take(10)
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                expect.source
+            ));
+        }
+    }
+    let mut all: Vec<&str> = SUMMARY_METRICS.to_vec();
+    for per in values.values() {
+        for m in per.keys() {
+            if !all.contains(&m.as_str()) {
+                all.push(m);
+            }
+        }
+    }
+    for scenario in order {
+        let per = &values[scenario];
+        if let Some(m) = all.iter().find(|m| !per.contains_key(**m)) {
+            return Err(format!(
+                "scenario `{scenario}` has no `{m}` values (every scenario has every metric; an undefined value is an empty cell)"
+            ));
+        }
+        let (r, whence) = match expect.replications(scenario) {
+            Some(r) => (r, format!("{} records", expect.source)),
+            None => {
+                let most = per
+                    .values()
+                    .filter_map(|reps| reps.keys().next_back())
+                    .max()
+                    .map_or(0, |r| r + 1);
+                (most, "its other values show".to_string())
+            }
+        };
+        for m in &all {
+            let reps = &per[*m];
+            let missing: Vec<String> = (0..r)
+                .filter(|i| !reps.contains_key(i))
+                .take(5)
+                .map(|i| i.to_string())
+                .collect();
+            if !missing.is_empty() {
+                return Err(format!(
+                    "scenario `{scenario}`, metric `{m}`: replication{} {}{} missing, but {whence} {r} replications (0 to {})",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", "),
+                    if missing.len() == 1 { " is" } else { " are" },
+                    r - 1
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether the manifests show common random numbers: the same seed and replications.

@@ -223,3 +223,89 @@ fn refuses_what_it_cannot_compare() {
         c.rows.iter().map(|r| r.scenario_a.as_str()).collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
+
+/// A replications.csv that does not hold what its manifest.json describes (cut short, a
+/// replication renumbered, a metric missing, a value given twice): exit 2 naming the file and
+/// the fault, never a comparison on the wrong replications.
+#[test]
+fn refuses_a_damaged_replications_csv() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let a = run(tmp.path(), "a", &scenario(52), &[]);
+    let b = run(tmp.path(), "b", &scenario(54), &[]);
+    let text_b = std::fs::read_to_string(b.join("replications.csv")).expect("read");
+    let lines: Vec<&str> = text_b.lines().collect();
+    let damage = |name: &str, body: String, says: &[&str]| {
+        let d = tmp.path().join(name);
+        std::fs::create_dir(&d).expect("mkdir");
+        for f in ["manifest.json", "summary.csv"] {
+            std::fs::copy(b.join(f), d.join(f)).expect("copy");
+        }
+        std::fs::write(d.join("replications.csv"), body).expect("write");
+        let o = ccsim(&[
+            "compare",
+            a.to_str().expect("utf-8"),
+            d.to_str().expect("utf-8"),
+        ]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(o.stdout.is_empty(), "{name}: {}", text(&o.stdout));
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        for s in says.iter().chain(&["replications.csv", "ccsim verify"]) {
+            assert!(err.contains(s), "{name}: no {s:?} in {err}");
+        }
+        assert!(compare(&a, &d, false).is_err(), "{name}");
+    };
+    // Cut at a line end, after two replications: the rest are missing.
+    let per_rep = lines.iter().filter(|l| l.starts_with("mmc,0,")).count();
+    let cut = lines[..1 + 2 * per_rep].join("\n") + "\n";
+    damage(
+        "truncated",
+        cut,
+        &["replications 2, 3, 4", "are missing", "8 replications"],
+    );
+    // Cut inside a line: no line end.
+    damage(
+        "cut_mid_line",
+        text_b[..text_b.len() / 2]
+            .trim_end_matches('\n')
+            .to_string(),
+        &["cut short"],
+    );
+    // Replication 3 renumbered 7 (still below 8): 3 is missing, 7 given twice.
+    let renumbered = text_b.replace("mmc,3,", "mmc,7,");
+    damage(
+        "renumbered",
+        renumbered,
+        &["line ", "replication 7", "second"],
+    );
+    // Renumbered past the manifest's replications.
+    damage(
+        "past_the_end",
+        text_b.replace("mmc,3,", "mmc,9,"),
+        &["replication 9", "8 replications (0 to 7)"],
+    );
+    // A metric left out of every replication.
+    let missing: String = lines
+        .iter()
+        .filter(|l| !l.contains(",asa_s,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    damage("missing_metric", missing, &["has no `asa_s` values"]);
+    // An undefined value (empty cell) is fine.
+    let d = tmp.path().join("undefined");
+    std::fs::create_dir(&d).expect("mkdir");
+    std::fs::copy(b.join("manifest.json"), d.join("manifest.json")).expect("copy");
+    let blank: String = lines
+        .iter()
+        .map(|l| {
+            if l.starts_with("mmc,2,asa_s,") {
+                "mmc,2,asa_s,\n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(d.join("replications.csv"), blank).expect("write");
+    let c = compare(&a, &d, false).expect("an empty cell is an undefined value");
+    assert_eq!(row(&c, "asa_s").b.expect("b").n, 7);
+}

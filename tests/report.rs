@@ -286,3 +286,58 @@ fn a_folder_that_is_not_a_results_folder_is_refused() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("column"));
 }
+
+/// A metric no replication defines (no survey answered: `csat_surveyed` has empty cells in
+/// summary.csv) keeps its headline row, shown as "—", and the true-against-surveyed chart says
+/// why it has no surveyed bar.
+#[test]
+fn an_undefined_metric_keeps_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nosurvey.toml");
+    std::fs::write(
+        &file,
+        r#"[scenario]
+name = "nosurvey"
+replications = 2
+horizon = "4h"
+
+[arrivals]
+rate = "100/h"
+
+[[persona]]
+name = "p1"
+patience = { dist = "exponential", mean = "3m" }
+
+[[reason]]
+name = "r1"
+handle = { dist = "exponential", mean = "4m" }
+
+[[group]]
+name = "g"
+agents = 10
+
+[satisfaction]
+survey = { response = 0.0 }
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    ok(&ccsim(&["run", s(&file), "--out", s(&out), "--quiet"]));
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("nosurvey,csat_surveyed,,,,,0"),
+        "{summary}"
+    );
+    ok(&ccsim(&["report", s(&out)]));
+    let html = report(&out);
+    self_contained(&html);
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains(">csat_surveyed</td>"))
+        .expect("a csat_surveyed row in report.html");
+    assert!(row.contains("<td>—</td>"), "{row}");
+    assert!(
+        html.contains("csat_surveyed is undefined there (no survey answered"),
+        "the chart's caption says why there is no surveyed bar"
+    );
+}

@@ -36,9 +36,10 @@ impl Est {
 /// Metric rows of one scenario, keyed by metric, plus their order.
 #[derive(Debug, Clone, Default)]
 pub struct Metrics {
-    /// Metric names in file order.
+    /// Metric names in file order, the undefined ones (empty cells, no replication defines
+    /// them) included.
     pub order: Vec<String>,
-    /// Values by metric.
+    /// Values by metric (the defined ones).
     pub values: HashMap<String, Est>,
 }
 
@@ -46,6 +47,13 @@ impl Metrics {
     /// The value of a metric.
     pub fn get(&self, metric: &str) -> Option<Est> {
         self.values.get(metric).copied()
+    }
+
+    /// A row with empty cells: the metric exists but no replication defines it.
+    fn push_undefined(&mut self, metric: String) {
+        if !self.order.contains(&metric) {
+            self.order.push(metric);
+        }
     }
 
     fn push(&mut self, metric: String, e: Est) {
@@ -238,13 +246,15 @@ fn per_scenario(t: &Table) -> Result<PerScenario> {
         let line = *line;
         let scenario = r.get(sc).unwrap_or_default().to_string();
         let metric = r.get(me).unwrap_or_default().to_string();
-        let Some(est) = est(t, line, r, nums)? else {
-            continue;
-        };
+        let est = est(t, line, r, nums)?;
         if !out.by.contains_key(&scenario) {
             out.scenarios.push(scenario.clone());
         }
-        out.by.entry(scenario).or_default().push(metric, est);
+        let m = out.by.entry(scenario).or_default();
+        match est {
+            Some(est) => m.push(metric, est),
+            None => m.push_undefined(metric),
+        }
     }
     Ok(out)
 }

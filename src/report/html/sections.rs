@@ -201,7 +201,19 @@ fn metric_table(f: &Folder, scenario: &str, group: Option<usize>, diffs: bool) -
         if group.is_some_and(|g| g != group_of(metric)) {
             continue;
         }
-        let Some(e) = m.get(metric) else { continue };
+        let Some(e) = m.get(metric) else {
+            // Its row has empty cells: no replication defines it.
+            let _ = write!(
+                out,
+                "<tr><td class=\"name\" title=\"undefined in every replication\">{}</td><td>—</td><td>—</td><td>0</td>",
+                esc(metric)
+            );
+            if d.is_some() {
+                out.push_str("<td>—</td><td>—</td>");
+            }
+            out.push_str("</tr>");
+            continue;
+        };
         let _ = write!(
             out,
             "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td>",
@@ -963,6 +975,13 @@ pub fn journeys(f: &Folder) -> Result<String> {
         surveyed.push(lookup.get(&(p.as_str(), "csat_surveyed")).copied());
     }
     if truth.iter().any(Option::is_some) {
+        // A category with a true bar but no surveyed one: nobody answered a survey there.
+        let unsurveyed: Vec<String> = cats
+            .iter()
+            .zip(truth.iter().zip(&surveyed))
+            .filter(|(_, (t, s))| t.is_some() && s.is_none())
+            .map(|(c, _)| c.clone())
+            .collect();
         let svg = charts::bar_chart(&BarChart {
             title: "Satisfaction: true against surveyed",
             x_desc: "mean score (1–5), with 95 % interval",
@@ -982,10 +1001,15 @@ pub fn journeys(f: &Folder) -> Result<String> {
             scale: 1.0,
             reference: None,
         })?;
-        figs.push_str(&figure(
-            svg,
-            "Mean satisfaction of every issue (satisfaction_mean) against what a survey reports (csat_surveyed: only those who answer, by default only answered contacts). A gap is survey bias.",
-        ));
+        let mut caption = "Mean satisfaction of every issue (satisfaction_mean) against what a survey reports (csat_surveyed: only those who answer, by default only answered contacts). A gap is survey bias.".to_string();
+        if !unsurveyed.is_empty() {
+            let _ = write!(
+                caption,
+                " No surveyed bar for {}: csat_surveyed is undefined there (no survey answered in any replication).",
+                unsurveyed.join(", ")
+            );
+        }
+        figs.push_str(&figure(svg, &caption));
     }
     let _ = write!(out, "<div class=\"charts\">{figs}</div>");
     Ok(out)
