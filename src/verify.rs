@@ -283,7 +283,7 @@ fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
         files_hash: &sw.base_files_hash,
         data: &data,
     };
-    now.check(dir, m, base_hash, &sw.base.path, &[])?;
+    now.check(dir, m, base_hash, &sw.base.path, &sw.base_includes)?;
     // The seed and replications the manifest records must be those the sweep file gives (a
     // run's manifest is re-run with its own; a sweep's scenarios take theirs from the file).
     let common = |f: &dyn Fn(&scenario::Scenario) -> u64| {

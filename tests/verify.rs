@@ -301,3 +301,62 @@ fn a_sweep_manifest_with_another_seed_or_replications_fails() {
     let v = ccsim(&["verify", out.to_str().unwrap(), "--threads", "1"]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 }
+
+/// A sweep's manifest records the files its base includes, with their SHA-256, and verify names
+/// the included file that changed (not the base file, which did not).
+#[test]
+fn a_sweep_names_a_changed_file_its_base_includes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("common")).unwrap();
+    let shared = dir.path().join("common/shared.toml");
+    std::fs::write(
+        &shared,
+        "[scenario]\nreplications = 2\nhorizon = \"2h\"\n[arrivals]\nrate = \"60/h\"\n[[reason]]\nname = \"r\"\nhandle = { dist = \"exponential\", mean = \"4m\" }\n[[group]]\nname = \"g\"\nagents = 5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("base.toml"),
+        "include = \"common/shared.toml\"\n[scenario]\nseed = 4\n",
+    )
+    .unwrap();
+    let sweep = dir.path().join("w.toml");
+    std::fs::write(
+        &sweep,
+        "[sweep]\nbase = \"base.toml\"\n[sweep.vary]\n\"group.g.agents\" = [4, 6]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("sw");
+    let o = ccsim(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let includes = m["scenario_includes"]
+        .as_array()
+        .expect("scenario_includes");
+    assert_eq!(includes.len(), 1);
+    assert!(
+        includes[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("shared.toml")
+    );
+    assert_eq!(includes[0]["sha256"].as_str().map(str::len), Some(64));
+    let v = ccsim(&["verify", out.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let text = std::fs::read_to_string(&shared).unwrap();
+    std::fs::write(&shared, text + "# changed\n").unwrap();
+    let v = ccsim(&["verify", out.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        err.contains("included file") && err.contains("shared.toml"),
+        "{err}"
+    );
+    assert!(!err.contains("base.toml"), "{err}");
+}

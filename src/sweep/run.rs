@@ -74,6 +74,10 @@ pub(super) struct SweepManifest {
     pub sweep_sha256: String,
     pub base_file: String,
     pub base_sha256: String,
+    /// The files the base scenario includes (directly or through others), in reading order,
+    /// with their SHA-256 (as a run's manifest records them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario_includes: Vec<crate::scenario::DataFile>,
     /// The data files the scenarios read (the base's, then those a swept value brings in).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenario_data: Vec<crate::scenario::DataFile>,
@@ -358,6 +362,7 @@ fn write_sweep(
         sweep_sha256: sweep.hash.clone(),
         base_file: sweep.base.path.display().to_string(),
         base_sha256: sweep.base_hash.clone(),
+        scenario_includes: sweep.base_includes.clone(),
         scenario_data: data,
         seed: common(scenarios, |s| s.seed),
         replications: common(scenarios, |s| s.replications),
