@@ -713,7 +713,7 @@ fn describe_part(part: &str) -> String {
     match v.as_slice() {
         ["all", lo, hi] => format!("the whole sweep (scenarios {lo}..{hi})"),
         [shard, lo, hi] => format!("shard {shard} (scenarios {lo}..{hi})"),
-        _ => "no record of its shard (a journal of an older ccsim)".to_string(),
+        _ => format!("`{part}` (a damaged journal)"),
     }
 }
 
@@ -745,23 +745,6 @@ fn read_journal(dir: &Path, hash: &str, part: &str) -> Result<(usize, Option<Res
             dir.display()
         )));
     }
-    if found_part != part {
-        let held = found_part
-            .split(' ')
-            .next()
-            .filter(|_| found_part.split(' ').count() == 3)
-            .map(|s| match s {
-                "all" => "resume without --shard".to_string(),
-                k => format!("resume with --shard {k}"),
-            });
-        return Err(Error::Usage(format!(
-            "{} holds the unfinished results of {}, but this run is {}: the folder cannot be resumed by it\n    help: {}, or leave out --resume to start this run afresh (the folder's results are then replaced), or use another --out folder",
-            dir.display(),
-            describe_part(found_part),
-            describe_part(part),
-            held.unwrap_or_else(|| "run it again".to_string())
-        )));
-    }
     // Each line: scenarios whole, then the length of every results file after them. A line cut
     // short by a kill or a full disk has no newline, or too few numbers, and is ignored.
     let mut at = first.len() as u64;
@@ -775,6 +758,31 @@ fn read_journal(dir: &Path, hash: &str, part: &str) -> Result<(usize, Option<Res
         if let Some(v) = v.filter(|v| v.len() == NAMES.len() + 1) {
             last = Some((v, at));
         }
+    }
+    // A journal of an older ccsim records no shard: with nothing finished there is nothing to
+    // mix up (the run starts afresh), else the folder's part of the sweep is unknown.
+    if found_part.is_empty() && last.is_none() {
+        return Ok((0, None));
+    }
+    if found_part.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: {JOURNAL} records no shard (an older ccsim wrote it), so which part of the sweep the folder holds is unknown: the folder cannot be resumed\n    help: leave out --resume to start this run afresh, or use another --out folder",
+            dir.display()
+        )));
+    }
+    if found_part != part {
+        let held = match found_part.split(' ').next() {
+            Some("all") => "resume without --shard".to_string(),
+            Some(k) => format!("resume with --shard {k}"),
+            None => "run it again".to_string(),
+        };
+        return Err(Error::Usage(format!(
+            "{} holds the unfinished results of {}, but this run is {}: the folder cannot be resumed by it\n    help: {}, or leave out --resume to start this run afresh (the folder's results are then replaced), or use another --out folder",
+            dir.display(),
+            describe_part(found_part),
+            describe_part(part),
+            held
+        )));
     }
     match last {
         Some((v, end)) => Ok((v[0] as usize, Some((v[1..].to_vec(), end)))),
