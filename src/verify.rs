@@ -276,13 +276,51 @@ fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
     }
     let base_hash = field(m, "base_sha256", dir)?.as_str().unwrap_or_default();
     // The data files of the whole sweep: the base's, and those swept values bring in.
-    let data = sw.data(&sw.scenarios()?);
+    let scenarios = sw.scenarios()?;
+    let data = sw.data(&scenarios);
     let now = Inputs {
         hash: &sw.base_hash,
         files_hash: &sw.base_files_hash,
         data: &data,
     };
-    now.check(dir, m, base_hash, &sw.base.path, &[])?;
+    now.check(dir, m, base_hash, &sw.base.path, &sw.base_includes)?;
+    // The seed and replications the manifest records must be those the sweep file gives (a
+    // run's manifest is re-run with its own; a sweep's scenarios take theirs from the file).
+    let common = |f: &dyn Fn(&scenario::Scenario) -> u64| {
+        let first = f(&scenarios.first()?.scenario);
+        scenarios
+            .iter()
+            .all(|s| f(&s.scenario) == first)
+            .then_some(first)
+    };
+    for (key, now) in [
+        ("seed", common(&|s| s.seed)),
+        ("replications", common(&|s| u64::from(s.replications))),
+    ] {
+        let recorded = m.get(key).filter(|v| !v.is_null());
+        if recorded.map(|v| v.as_u64()) != now.map(Some) {
+            return Err(Error::Mismatch(format!(
+                "{}: manifest.json `{key}` is {} but {} gives {}: the manifest does not describe a run of this sweep",
+                dir.display(),
+                recorded.map_or_else(|| "absent".into(), Value::to_string),
+                file.display(),
+                now.map_or_else(
+                    || "its scenarios different values".into(),
+                    |n| n.to_string()
+                )
+            )));
+        }
+    }
+    // A shard re-runs its own scenarios.
+    let shard = match m.get("shard").filter(|v| !v.is_null()) {
+        None => None,
+        Some(v) => Some(
+            v.as_str()
+                .and_then(|s| s.split_once('/'))
+                .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)))
+                .ok_or_else(|| refuse(dir, format!("`shard` is {v}, not K/N")))?,
+        ),
+    };
     let tmp = dir.with_file_name(format!(
         ".{}.verify",
         dir.file_name()
@@ -292,6 +330,7 @@ fn verify_sweep(dir: &Path, m: &Value, threads: usize) -> Result<Verified> {
     let opts = sweep::SweepOptions {
         out: tmp.clone(),
         threads,
+        shard,
         // The run being verified was allowed (or forced) already.
         force: true,
         ..Default::default()

@@ -920,3 +920,182 @@ fn a_sweep_without_compare_to_writes_no_differences() {
     let o = ccsim(&["verify", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// A folder left by a killed `--shard 2/3` run holds that shard's scenarios: a `--resume`
+/// without `--shard`, or with another shard, is refused (it would continue as another part of
+/// the sweep and write wrong results); with the same `--shard` it completes to the shard's bytes.
+#[test]
+fn a_resume_with_another_shard_than_the_folder_holds_is_refused() {
+    let sweep = r#"
+[sweep]
+base = "long.toml"
+compare_to = "base"
+replications = 4
+[sweep.vary]
+"group.care.agents" = [9, 10, 11, 12, 13, 14]
+"group.care.authority" = [0, 1]
+"#;
+    let (dir, file) = setup(sweep);
+    let long = BASE.replace("horizon = \"1d\"", "horizon = \"4d\"");
+    std::fs::write(dir.path().join("long.toml"), long).unwrap();
+    let part = dir.path().join("part");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--shard",
+            "2/3",
+            "--out",
+            part.to_str().unwrap(),
+            "--threads",
+            "1",
+            "-q",
+        ])
+        .spawn()
+        .unwrap();
+    // The journal names the shard from its first line on: kill the run once it is there.
+    let journal = part.join(".sweep-progress");
+    let start = std::time::Instant::now();
+    let mut killed = false;
+    while start.elapsed() < std::time::Duration::from_secs(60) {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        if std::fs::read_to_string(&journal).is_ok_and(|t| t.ends_with('\n')) {
+            killed = child.kill().is_ok();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.wait().unwrap();
+    assert!(killed, "the shard finished before it could be killed");
+    let resume = |shard: Option<&str>| {
+        let mut a = vec![
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            part.to_str().unwrap(),
+            "--resume",
+            "-q",
+        ];
+        if let Some(s) = shard {
+            a.extend(["--shard", s]);
+        }
+        ccsim(&a)
+    };
+    for shard in [None, Some("3/3"), Some("1/2")] {
+        let o = resume(shard);
+        assert_eq!(o.status.code(), Some(2), "{shard:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("shard 2/3") && err.contains("--shard 2/3") && err.contains("--resume"),
+            "{shard:?}: {err}"
+        );
+        assert!(!part.join("summary.csv").exists(), "nothing written");
+        assert!(journal.exists(), "the folder is left as it was");
+    }
+    let o = resume(Some("2/3"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let alone = dir.path().join("alone");
+    run_shard(&file, "2/3", &alone);
+    for f in ["summary.csv", "replications.csv", "differences.csv"] {
+        assert_eq!(
+            std::fs::read(alone.join(f)).unwrap(),
+            std::fs::read(part.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(part.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["shard"], "2/3");
+}
+
+/// `ccsim merge` checks every shard's files against the scenarios its manifest names: a file
+/// cut at a line boundary, or another shard's results under this shard's manifest, is a damaged
+/// shard (exit 2, naming the shard and the file), and nothing is written.
+#[test]
+fn merge_refuses_a_shard_whose_files_do_not_hold_its_scenarios() {
+    let (dir, file) = setup(GRID);
+    let shard = |k: usize| dir.path().join(format!("shard-{k}"));
+    for k in 1..=3 {
+        run_shard(&file, &format!("{k}/3"), &shard(k));
+    }
+    let merge = |dirs: &[PathBuf], out: &Path| {
+        let mut a = vec!["merge".to_string()];
+        a.extend(dirs.iter().map(|d| d.to_str().unwrap().to_string()));
+        a.extend(["--out".to_string(), out.to_str().unwrap().to_string()]);
+        ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let good = merge(&[shard(1), shard(2), shard(3)], &dir.path().join("good"));
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let copy = |k: usize, name: &str| {
+        let to = dir.path().join(name);
+        std::fs::create_dir(&to).unwrap();
+        for e in std::fs::read_dir(shard(k)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+        to
+    };
+    // Files cut at a line boundary: whole lines, but too few.
+    for (name, keep) in [
+        ("summary.csv", 40),
+        ("replications.csv", 300),
+        ("differences.csv", 3),
+    ] {
+        let cut = copy(2, &format!("cut-{name}"));
+        let text = std::fs::read_to_string(cut.join(name)).unwrap();
+        let kept: String = text.split_inclusive('\n').take(keep).collect();
+        assert!(kept.len() < text.len());
+        std::fs::write(cut.join(name), kept).unwrap();
+        let out = dir.path().join(format!("m-{name}"));
+        let o = merge(&[shard(1), cut.clone(), shard(3)], &out);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(cut.to_str().unwrap())
+                && err.contains(name)
+                && err.contains("damaged shard")
+                && err.contains("run it again"),
+            "{name}: {err}"
+        );
+        assert!(!out.exists(), "nothing written");
+    }
+    // Shard 2's results under shard 3's manifest: duplicated and missing scenarios.
+    let mixed = copy(3, "mixed");
+    for f in [
+        "summary.csv",
+        "breakdown.csv",
+        "replications.csv",
+        "intervals.csv",
+        "differences.csv",
+    ] {
+        std::fs::copy(shard(2).join(f), mixed.join(f)).unwrap();
+    }
+    let o = merge(
+        &[shard(1), shard(2), mixed.clone()],
+        &dir.path().join("m-mixed"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(mixed.to_str().unwrap()) && err.contains("summary.csv"),
+        "{err}"
+    );
+    // A row moved within a shard: the rows are out of order.
+    let swapped = copy(1, "swapped");
+    let text = std::fs::read_to_string(swapped.join("replications.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.swap(2, 3);
+    std::fs::write(swapped.join("replications.csv"), lines.join("\n") + "\n").unwrap();
+    let o = merge(
+        &[swapped, shard(2), shard(3)],
+        &dir.path().join("m-swapped"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("replications.csv"));
+}

@@ -213,3 +213,150 @@ fn a_changed_included_file_is_named() {
     );
     assert!(!err.contains("child.toml"), "{err}");
 }
+
+/// A sweep of `s.toml` in `dir` (7 scenarios with the base), run into `out` with `extra`
+/// arguments.
+fn sweep_into(dir: &Path, out: &Path, extra: &[&str]) {
+    scenario(dir);
+    let sweep = dir.join("w.toml");
+    std::fs::write(
+        &sweep,
+        "[sweep]\nbase = \"s.toml\"\ncompare_to = \"base\"\n[sweep.vary]\n\"group.g.agents\" = [4, 5, 6]\n\"reason.r.resolve\" = [0.7, 0.9]\n",
+    )
+    .unwrap();
+    let mut args = vec![
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    args.extend(extra);
+    let o = ccsim(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A shard verifies by re-running its own scenarios (not the whole sweep); a changed byte of
+/// it is still found.
+#[test]
+fn a_shard_verifies_its_own_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    for k in 1..=3 {
+        let out = dir.path().join(format!("s{k}"));
+        sweep_into(dir.path(), &out, &["--shard", &format!("{k}/3")]);
+        let v = ccsim(&["verify", out.to_str().unwrap(), "--threads", "1"]);
+        assert!(
+            v.status.success(),
+            "{k}/3: {}",
+            String::from_utf8_lossy(&v.stderr)
+        );
+    }
+    let path = dir.path().join("s2/summary.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen(",offered,", ",offered,1", 1)).unwrap();
+    let v = ccsim(&["verify", dir.path().join("s2").to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&v.stderr).contains("summary.csv differs at line 2"));
+}
+
+/// The seed and replications a sweep's manifest records are checked against the sweep file's:
+/// an edited (or removed) value fails verify, as it does for a run.
+#[test]
+fn a_sweep_manifest_with_another_seed_or_replications_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sw");
+    sweep_into(dir.path(), &out, &[]);
+    let path = out.join("manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(m["replications"], 3);
+    let seed = m["seed"].as_u64().unwrap();
+    let edits = [
+        (
+            "seed",
+            text.replace(
+                &format!("\"seed\": {seed}"),
+                &format!("\"seed\": {}", seed + 1),
+            ),
+        ),
+        (
+            "replications",
+            text.replace("\"replications\": 3", "\"replications\": 4"),
+        ),
+        (
+            "replications",
+            text.replace("\"replications\": 3,", "")
+                .replace("\n  \n", "\n"),
+        ),
+    ];
+    for (key, edited) in edits {
+        assert_ne!(edited, text);
+        std::fs::write(&path, &edited).unwrap();
+        let v = ccsim(&["verify", out.to_str().unwrap(), "--threads", "1"]);
+        assert_eq!(v.status.code(), Some(1), "{key}");
+        let err = String::from_utf8_lossy(&v.stderr);
+        assert!(err.contains(&format!("`{key}`")), "{key}: {err}");
+    }
+    std::fs::write(&path, &text).unwrap();
+    let v = ccsim(&["verify", out.to_str().unwrap(), "--threads", "1"]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+}
+
+/// A sweep's manifest records the files its base includes, with their SHA-256, and verify names
+/// the included file that changed (not the base file, which did not).
+#[test]
+fn a_sweep_names_a_changed_file_its_base_includes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("common")).unwrap();
+    let shared = dir.path().join("common/shared.toml");
+    std::fs::write(
+        &shared,
+        "[scenario]\nreplications = 2\nhorizon = \"2h\"\n[arrivals]\nrate = \"60/h\"\n[[reason]]\nname = \"r\"\nhandle = { dist = \"exponential\", mean = \"4m\" }\n[[group]]\nname = \"g\"\nagents = 5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("base.toml"),
+        "include = \"common/shared.toml\"\n[scenario]\nseed = 4\n",
+    )
+    .unwrap();
+    let sweep = dir.path().join("w.toml");
+    std::fs::write(
+        &sweep,
+        "[sweep]\nbase = \"base.toml\"\n[sweep.vary]\n\"group.g.agents\" = [4, 6]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("sw");
+    let o = ccsim(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let includes = m["scenario_includes"]
+        .as_array()
+        .expect("scenario_includes");
+    assert_eq!(includes.len(), 1);
+    assert!(
+        includes[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("shared.toml")
+    );
+    assert_eq!(includes[0]["sha256"].as_str().map(str::len), Some(64));
+    let v = ccsim(&["verify", out.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let text = std::fs::read_to_string(&shared).unwrap();
+    std::fs::write(&shared, text + "# changed\n").unwrap();
+    let v = ccsim(&["verify", out.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        err.contains("included file") && err.contains("shared.toml"),
+        "{err}"
+    );
+    assert!(!err.contains("base.toml"), "{err}");
+}

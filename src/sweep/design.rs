@@ -305,6 +305,16 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
     let text = crate::scenario::include::decode(&base_file, bytes)?;
     let resolved = crate::scenario::include::resolve(&base_file, text)?;
     let (base, base_root) = (resolved.src, resolved.root);
+    // The files the base includes (directly or through others), in reading order, with their
+    // SHA-256: as a run's manifest records them (`scenario_includes`).
+    let base_includes = base.files()[1..]
+        .iter()
+        .zip(resolved.file_hashes.get(1..).unwrap_or_default())
+        .map(|(p, h)| crate::scenario::DataFile {
+            file: p.display().to_string(),
+            sha256: h.clone(),
+        })
+        .collect();
     let mut diags = Vec::new();
     for v in &vary {
         if let Err(p) = super::paths::check(&base_root, &v.path) {
@@ -340,6 +350,7 @@ pub fn read_sweep(src: &Source, root: &Node, file: &Path, hash: String) -> Resul
         base_root,
         base_hash: crate::scenario::scenario_hash(&resolved.hash, &base_data),
         base_files_hash: resolved.hash,
+        base_includes,
         base_scenario,
         base_data,
         design,

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::run::{NAMES, SweepManifest};
 use crate::error::{Error, Result};
 use crate::report;
+use crate::stats::SUMMARY_METRICS;
 
 struct Shard {
     dir: PathBuf,
@@ -149,6 +150,61 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
             w[1].dir.display()
         )));
     }
+    // The manifests, read as one run's (checked before anything is read or written).
+    let parts = shards
+        .iter()
+        .map(|s| {
+            serde_json::from_value::<SweepManifest>(s.manifest.clone()).map_err(|e| {
+                Error::Usage(format!(
+                    "{}: manifest.json is not the manifest of a ccsim {} sweep shard ({e})",
+                    s.dir.display(),
+                    env!("CARGO_PKG_VERSION")
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // What each shard must hold: its scenarios (its part of scenarios.csv, which every shard
+    // holds whole and alike) and their replications.
+    let path = shards[0].dir.join("scenarios.csv");
+    let scenarios = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
+    let names = scenario_names(&shards[0], &scenarios)?;
+    let mut expect = Vec::new();
+    for (s, p) in shards.iter().zip(&parts) {
+        let path = s.dir.join("scenarios.csv");
+        let own = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
+        if own != scenarios {
+            return Err(damaged(
+                s,
+                "scenarios.csv",
+                format!(
+                    "differs from {}'s (the shards of one sweep hold the same)",
+                    shards[0].dir.display()
+                ),
+            ));
+        }
+        let range = super::run::shard_range(names.len(), Some((s.k, s.n)))
+            .ok()
+            .filter(|r| p.scenarios == names.len() && [r.0, r.1] == p.scenario_range);
+        let Some((lo, hi)) = range else {
+            return Err(damaged(
+                s,
+                "manifest.json",
+                format!(
+                    "records scenarios {:?} of {}, not those of shard {}/{} of the {} scenarios in scenarios.csv",
+                    p.scenario_range,
+                    p.scenarios,
+                    s.k,
+                    s.n,
+                    names.len()
+                ),
+            ));
+        };
+        expect.push(Expected {
+            names: &names[lo..hi],
+            range: (lo, hi),
+            replications: p.replications,
+        });
+    }
     // Read and check every part before anything is written: a damaged shard is refused, and
     // leaves no merged file behind.
     let mut merged: Vec<(&str, Vec<u8>)> = Vec::new();
@@ -159,7 +215,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
     {
         let mut bytes = Vec::new();
         let mut header: Option<Vec<u8>> = None;
-        for s in &shards {
+        for (s, e) in shards.iter().zip(&expect) {
             let path = s.dir.join(name);
             let part = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
             let cut = part.iter().position(|b| *b == b'\n').map(|p| p + 1);
@@ -169,6 +225,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
                     path.display()
                 )));
             };
+            check_content(s, e, name, &part)?;
             match &header {
                 None => {
                     header = Some(part[..cut].to_vec());
@@ -186,23 +243,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
         }
         merged.push((name, bytes));
     }
-    let path = shards[0].dir.join("scenarios.csv");
-    let scenarios = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
     // The manifest of one run, from the same struct (the same keys in the same order): only
     // the timing fields (started: the earliest; wall_seconds: the sum; threads: the most) and
     // merged_from tell it apart.
-    let parts = shards
-        .iter()
-        .map(|s| {
-            serde_json::from_value::<SweepManifest>(s.manifest.clone()).map_err(|e| {
-                Error::Usage(format!(
-                    "{}: manifest.json is not the manifest of a ccsim {} sweep shard ({e})",
-                    s.dir.display(),
-                    env!("CARGO_PKG_VERSION")
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
     let mut manifest = parts[0].clone();
     manifest.shard = None;
     manifest.scenario_range = [0, parts.last().map_or(0, |p| p.scenario_range[1])];
@@ -236,6 +279,189 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize> {
     let kept: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
     report::remove_stale(out, &kept, earlier)?;
     Ok(shards.len())
+}
+
+/// What a shard's results files must hold.
+struct Expected<'a> {
+    /// The names of its scenarios, in order, as scenarios.csv writes them.
+    names: &'a [String],
+    /// Its scenarios in the whole sweep, [first, end).
+    range: (usize, usize),
+    /// The replications of every scenario, when they share one number.
+    replications: Option<u32>,
+}
+
+/// A refusal naming the shard, its file and what is wrong with it.
+fn damaged(s: &Shard, file: &str, what: String) -> Error {
+    Error::Usage(format!(
+        "{} is a damaged shard ({}/{}): {file} {what}\n    help: run it again (`ccsim sweep FILE --shard {}/{} --out {}`) and merge again",
+        s.dir.display(),
+        s.k,
+        s.n,
+        s.k,
+        s.n,
+        s.dir.display()
+    ))
+}
+
+/// The records of a shard's CSV file, with their line numbers (the header left out).
+fn records(s: &Shard, name: &str, bytes: &[u8]) -> Result<Vec<(u64, csv::StringRecord)>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut out = Vec::new();
+    for r in reader.records() {
+        let r = r.map_err(|e| damaged(s, name, format!("is not a valid CSV file ({e})")))?;
+        let line = r.position().map_or(0, |p| p.line());
+        out.push((line, r));
+    }
+    Ok(out)
+}
+
+/// The scenario names of scenarios.csv, in order.
+fn scenario_names(s: &Shard, bytes: &[u8]) -> Result<Vec<String>> {
+    Ok(records(s, "scenarios.csv", bytes)?
+        .into_iter()
+        .map(|(_, r)| r.get(0).unwrap_or_default().to_string())
+        .collect())
+}
+
+/// Check a results file of shard `s` against the scenarios it must hold: summary.csv and
+/// differences.csv one row per scenario and summary metric, replications.csv one row per
+/// scenario, replication and metric, in order; breakdown.csv and intervals.csv only the
+/// shard's scenarios, in order.
+fn check_content(s: &Shard, e: &Expected, name: &str, bytes: &[u8]) -> Result<()> {
+    let rows = records(s, name, bytes)?;
+    let metrics = SUMMARY_METRICS;
+    let what = || {
+        format!(
+            "the rows of scenarios {}..{} (`{}` to `{}`)",
+            e.range.0,
+            e.range.1,
+            e.names.first().map_or("", String::as_str),
+            e.names.last().map_or("", String::as_str)
+        )
+    };
+    let field = |r: &csv::StringRecord, i: usize| r.get(i).unwrap_or_default().to_string();
+    let wrong = |line: u64, found: String, wanted: String| {
+        damaged(
+            s,
+            name,
+            format!(
+                "does not hold {}: line {line} is {found} where {wanted} belongs",
+                what()
+            ),
+        )
+    };
+    let short = |rows: usize, wanted: String| {
+        damaged(
+            s,
+            name,
+            format!(
+                "does not hold {}: it ends after {rows} rows, before {wanted}",
+                what()
+            ),
+        )
+    };
+    match name {
+        "summary.csv" | "differences.csv" => {
+            let want = e.names.len() * metrics.len();
+            for (i, (line, r)) in rows.iter().enumerate().take(want) {
+                let (sc, m) = (&e.names[i / metrics.len()], metrics[i % metrics.len()]);
+                if field(r, 0) != *sc || field(r, 1) != m {
+                    return Err(wrong(
+                        *line,
+                        format!("`{}` `{}`", field(r, 0), field(r, 1)),
+                        format!("`{sc}` `{m}`"),
+                    ));
+                }
+            }
+            if rows.len() < want {
+                let i = rows.len();
+                let (sc, m) = (&e.names[i / metrics.len()], metrics[i % metrics.len()]);
+                return Err(short(i, format!("`{sc}` `{m}`")));
+            }
+            if let Some((line, r)) = rows.get(want) {
+                return Err(wrong(
+                    *line,
+                    format!("`{}` `{}`", field(r, 0), field(r, 1)),
+                    "the end of the file".into(),
+                ));
+            }
+        }
+        "replications.csv" => {
+            let mut at = 0;
+            for sc in e.names {
+                let mut rep = 0u64;
+                loop {
+                    for m in metrics {
+                        let Some((line, r)) = rows.get(at) else {
+                            return Err(short(at, format!("`{sc}` replication {rep} `{m}`")));
+                        };
+                        let found = (field(r, 0), field(r, 1), field(r, 2));
+                        if found != (sc.clone(), rep.to_string(), m.to_string()) {
+                            return Err(wrong(
+                                *line,
+                                format!("`{}` replication {} `{}`", found.0, found.1, found.2),
+                                format!("`{sc}` replication {rep} `{m}`"),
+                            ));
+                        }
+                        at += 1;
+                    }
+                    rep += 1;
+                    let more = rows
+                        .get(at)
+                        .is_some_and(|(_, r)| field(r, 0) == *sc && field(r, 1) == rep.to_string());
+                    if !more {
+                        break;
+                    }
+                }
+                if let Some(n) = e.replications.filter(|n| u64::from(*n) != rep) {
+                    return Err(damaged(
+                        s,
+                        name,
+                        format!(
+                            "holds {rep} replications of `{sc}` where manifest.json records {n}"
+                        ),
+                    ));
+                }
+            }
+            if let Some((line, r)) = rows.get(at) {
+                return Err(wrong(
+                    *line,
+                    format!(
+                        "`{}` replication {} `{}`",
+                        field(r, 0),
+                        field(r, 1),
+                        field(r, 2)
+                    ),
+                    "the end of the file".into(),
+                ));
+            }
+        }
+        _ => {
+            // Rows of the shard's scenarios only, each scenario's together, in order.
+            let mut next = 0;
+            for (line, r) in &rows {
+                let sc = field(r, 0);
+                if next > 0 && e.names[next - 1] == sc {
+                    continue;
+                }
+                match e.names[next..].iter().position(|n| *n == sc) {
+                    Some(p) => next += p + 1,
+                    None => {
+                        return Err(wrong(
+                            *line,
+                            format!("a row of `{sc}`"),
+                            "a row of the shard's scenarios, in order,".into(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// An sbatch job-array script running a sweep in `shards` shards and how to merge them.

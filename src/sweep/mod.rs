@@ -82,6 +82,9 @@ pub struct Sweep {
     /// The base scenario's files alone (with its includes): `base_hash` before its data files
     /// join it.
     pub base_files_hash: String,
+    /// The files the base scenario includes (directly or through others), in reading order,
+    /// with their SHA-256.
+    pub base_includes: Vec<DataFile>,
     /// The base scenario, loaded.
     pub base_scenario: Scenario,
     /// The data files the base scenario reads, in reading order.

@@ -56,7 +56,8 @@ impl std::fmt::Debug for SweepOptions {
 }
 
 /// Name of the resume journal: the hash of the sweep's inputs (`Sweep::inputs_hash`: the sweep
-/// file, its base scenario and the data files they read), then one line per finished block of
+/// file, its base scenario and the data files they read) and the part of the sweep run (the
+/// shard, or `all`, and its scenarios: `journal_part`), then one line per finished block of
 /// scenarios with the number of scenarios whole and the byte length of every results file after
 /// them.
 const JOURNAL: &str = ".sweep-progress";
@@ -73,6 +74,10 @@ pub(super) struct SweepManifest {
     pub sweep_sha256: String,
     pub base_file: String,
     pub base_sha256: String,
+    /// The files the base scenario includes (directly or through others), in reading order,
+    /// with their SHA-256 (as a run's manifest records them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario_includes: Vec<crate::scenario::DataFile>,
     /// The data files the scenarios read (the base's, then those a swept value brings in).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenario_data: Vec<crate::scenario::DataFile>,
@@ -237,8 +242,14 @@ pub fn run_sweep(sweep: &Sweep, opts: &SweepOptions) -> Result<SweepReport> {
         .num_threads(opts.threads)
         .build()
         .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", opts.threads)))?;
+    let (lo, hi) = shard_range(scenarios.len(), opts.shard)?;
+    let part = journal_part(opts.shard, lo, hi);
     let (done, lengths) = if opts.resume {
-        read_journal(&opts.out, &sweep.inputs_hash(&sweep.data(&scenarios)))?
+        read_journal(
+            &opts.out,
+            &sweep.inputs_hash(&sweep.data(&scenarios)),
+            &part,
+        )?
     } else {
         (0, None)
     };
@@ -283,7 +294,9 @@ fn write_sweep(
     let mut files = Files::open(&opts.out, lengths.as_ref().map(|l| l.0.as_slice()))?;
     let data = sweep.data(scenarios);
     let inputs = sweep.inputs_hash(&data);
-    let mut journal = open_journal(&opts.out, &inputs, lengths.as_ref().map(|l| l.1))?;
+    let (lo, hi) = shard_range(scenarios.len(), opts.shard)?;
+    let header = format!("{inputs} {}", journal_part(opts.shard, lo, hi));
+    let mut journal = open_journal(&opts.out, &header, lengths.as_ref().map(|l| l.1))?;
     let compare = sweep
         .compare_to
         .as_ref()
@@ -298,7 +311,6 @@ fn write_sweep(
             scenarios[compare.unwrap_or(0)].scenario.max_in_flight,
         )?;
     }
-    let (lo, hi) = shard_range(scenarios.len(), opts.shard)?;
     let todo = &scenarios[(lo + done).min(hi)..hi];
     let chunk = (opts.threads * 4).max(8);
     let mut replications = 0u64;
@@ -350,6 +362,7 @@ fn write_sweep(
         sweep_sha256: sweep.hash.clone(),
         base_file: sweep.base.path.display().to_string(),
         base_sha256: sweep.base_hash.clone(),
+        scenario_includes: sweep.base_includes.clone(),
         scenario_data: data,
         seed: common(scenarios, |s| s.seed),
         replications: common(scenarios, |s| s.replications),
@@ -687,10 +700,27 @@ fn scenarios_csv(sweep: &Sweep, scenarios: &[SweepScenario]) -> Result<Vec<u8>> 
 /// its last whole entry.
 type Resume = (Vec<u64>, u64);
 
+/// What part of the sweep a journal's folder holds, after the hash on its first line: the shard
+/// (`K/N`, or `all` for the whole sweep) and its scenarios [first, end).
+fn journal_part(shard: Option<(usize, usize)>, lo: usize, hi: usize) -> String {
+    let shard = shard.map_or_else(|| "all".to_string(), |(k, n)| format!("{k}/{n}"));
+    format!("{shard} {lo} {hi}")
+}
+
+/// A journal part (`journal_part`) for people: "shard 2/3 (scenarios 21..42)".
+fn describe_part(part: &str) -> String {
+    let v: Vec<&str> = part.split(' ').collect();
+    match v.as_slice() {
+        ["all", lo, hi] => format!("the whole sweep (scenarios {lo}..{hi})"),
+        [shard, lo, hi] => format!("shard {shard} (scenarios {lo}..{hi})"),
+        _ => format!("`{part}` (a damaged journal)"),
+    }
+}
+
 /// Read the resume journal: how many scenarios are finished, and the file lengths after the
-/// last of them with the journal's length up to that entry. A journal of another sweep, or a
-/// finished folder, is a clear refusal.
-fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Resume>)> {
+/// last of them with the journal's length up to that entry. A journal of another sweep, of
+/// another shard (`part`, see `journal_part`), or a finished folder, is a clear refusal.
+fn read_journal(dir: &Path, hash: &str, part: &str) -> Result<(usize, Option<Resume>)> {
     let path = dir.join(JOURNAL);
     let bytes = match std::fs::read(&path) {
         Ok(t) => t,
@@ -705,7 +735,11 @@ fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Resume>)> {
     let text = String::from_utf8_lossy(&bytes);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or_default();
-    if first.trim_end_matches('\n') != hash {
+    let (found_hash, found_part) = first
+        .trim_end_matches('\n')
+        .split_once(' ')
+        .unwrap_or((first.trim_end_matches('\n'), ""));
+    if found_hash != hash {
         return Err(Error::Usage(format!(
             "{}: {JOURNAL} was written by another sweep file (or the sweep file, its base scenario or a data file they read has changed since, or the journal is damaged): the folder cannot be resumed; use a new --out folder",
             dir.display()
@@ -725,6 +759,31 @@ fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Resume>)> {
             last = Some((v, at));
         }
     }
+    // A journal of an older ccsim records no shard: with nothing finished there is nothing to
+    // mix up (the run starts afresh), else the folder's part of the sweep is unknown.
+    if found_part.is_empty() && last.is_none() {
+        return Ok((0, None));
+    }
+    if found_part.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: {JOURNAL} records no shard (an older ccsim wrote it), so which part of the sweep the folder holds is unknown: the folder cannot be resumed\n    help: leave out --resume to start this run afresh, or use another --out folder",
+            dir.display()
+        )));
+    }
+    if found_part != part {
+        let held = match found_part.split(' ').next() {
+            Some("all") => "resume without --shard".to_string(),
+            Some(k) => format!("resume with --shard {k}"),
+            None => "run it again".to_string(),
+        };
+        return Err(Error::Usage(format!(
+            "{} holds the unfinished results of {}, but this run is {}: the folder cannot be resumed by it\n    help: {}, or leave out --resume to start this run afresh (the folder's results are then replaced), or use another --out folder",
+            dir.display(),
+            describe_part(found_part),
+            describe_part(part),
+            held
+        )));
+    }
     match last {
         Some((v, end)) => Ok((v[0] as usize, Some((v[1..].to_vec(), end)))),
         None => Ok((0, None)),
@@ -732,8 +791,9 @@ fn read_journal(dir: &Path, hash: &str) -> Result<(usize, Option<Resume>)> {
 }
 
 /// Open the journal: when resuming, cut back to its last whole entry (`keep` bytes) and
-/// appended to; else new with the hash of the sweep's inputs.
-fn open_journal(dir: &Path, hash: &str, keep: Option<u64>) -> Result<File> {
+/// appended to; else new with `header` (the hash of the sweep's inputs and the part of the
+/// sweep run, `journal_part`).
+fn open_journal(dir: &Path, header: &str, keep: Option<u64>) -> Result<File> {
     let path = dir.join(JOURNAL);
     if let Some(keep) = keep {
         let f = std::fs::OpenOptions::new()
@@ -745,13 +805,13 @@ fn open_journal(dir: &Path, hash: &str, keep: Option<u64>) -> Result<File> {
         return Ok(f);
     }
     let mut f = File::create(&path).map_err(|e| Error::io("creating", &path, e))?;
-    f.write_all(format!("{hash}\n").as_bytes())
+    f.write_all(format!("{header}\n").as_bytes())
         .map_err(|e| Error::io("writing", &path, e))?;
     Ok(f)
 }
 
 /// The contiguous block of scenarios of shard `k` of `n`: [len·(k−1)/n, len·k/n).
-fn shard_range(len: usize, shard: Option<(usize, usize)>) -> Result<(usize, usize)> {
+pub(super) fn shard_range(len: usize, shard: Option<(usize, usize)>) -> Result<(usize, usize)> {
     let Some((k, n)) = shard else {
         return Ok((0, len));
     };
