@@ -60,7 +60,7 @@ impl std::fmt::Debug for SweepOptions {
 /// shard, or `all`, and its scenarios: `journal_part`), then one line per finished block of
 /// scenarios with the number of scenarios whole and the byte length of every results file after
 /// them.
-const JOURNAL: &str = ".sweep-progress";
+const JOURNAL: &str = report::SWEEP_JOURNAL;
 
 /// What manifest.json records for a sweep (a single run, a shard, or a merge of shards: one
 /// struct, so the keys come in the same order in all three).
