@@ -78,6 +78,33 @@ fn run_shard(file: &Path, shard: &str, out: &Path) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// Start `ccsim` with `args` (a sweep into `out`) and kill it once its resume journal
+/// satisfies `ready` (within a minute). Returns whether it was killed, and its exit status.
+fn sweep_killed_when(
+    args: &[&str],
+    out: &Path,
+    ready: impl Fn(&str) -> bool,
+) -> (bool, std::process::ExitStatus) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .spawn()
+        .unwrap();
+    let journal = out.join(".sweep-progress");
+    let start = std::time::Instant::now();
+    let mut killed = false;
+    while start.elapsed() < std::time::Duration::from_secs(60) {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        if std::fs::read_to_string(&journal).is_ok_and(|t| ready(&t)) {
+            killed = child.kill().is_ok();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    (killed, child.wait().unwrap())
+}
+
 const GRID: &str = r#"
 [sweep]
 base = "base.toml"
@@ -240,8 +267,8 @@ replications = 6
     let whole = dir.path().join("whole");
     run(&file, &whole, "2");
     let part = dir.path().join("part");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args([
+    let (killed, status) = sweep_killed_when(
+        &[
             "sweep",
             file.to_str().unwrap(),
             "--out",
@@ -249,26 +276,10 @@ replications = 6
             "--threads",
             "1",
             "-q",
-        ])
-        .spawn()
-        .unwrap();
-    let journal = part.join(".sweep-progress");
-    let start = std::time::Instant::now();
-    let mut killed = false;
-    while start.elapsed() < std::time::Duration::from_secs(60) {
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
-        }
-        let lines = std::fs::read_to_string(&journal)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if lines >= 2 {
-            killed = child.kill().is_ok();
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    let status = child.wait().unwrap();
+        ],
+        &part,
+        |journal| journal.lines().count() >= 2,
+    );
     if !killed {
         assert!(
             status.success(),
@@ -306,7 +317,7 @@ replications = 6
         );
     }
     assert!(
-        !journal.exists(),
+        !part.join(".sweep-progress").exists(),
         "the journal goes once the sweep is whole"
     );
     let again = ccsim(&[
@@ -939,8 +950,9 @@ replications = 4
     let long = BASE.replace("horizon = \"1d\"", "horizon = \"4d\"");
     std::fs::write(dir.path().join("long.toml"), long).unwrap();
     let part = dir.path().join("part");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args([
+    // The journal names the shard from its first line on: kill the run once it is there.
+    let (killed, _) = sweep_killed_when(
+        &[
             "sweep",
             file.to_str().unwrap(),
             "--shard",
@@ -950,24 +962,10 @@ replications = 4
             "--threads",
             "1",
             "-q",
-        ])
-        .spawn()
-        .unwrap();
-    // The journal names the shard from its first line on: kill the run once it is there.
-    let journal = part.join(".sweep-progress");
-    let start = std::time::Instant::now();
-    let mut killed = false;
-    while start.elapsed() < std::time::Duration::from_secs(60) {
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
-        }
-        if std::fs::read_to_string(&journal).is_ok_and(|t| t.ends_with('\n')) {
-            killed = child.kill().is_ok();
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    child.wait().unwrap();
+        ],
+        &part,
+        |journal| journal.ends_with('\n'),
+    );
     assert!(killed, "the shard finished before it could be killed");
     let resume = |shard: Option<&str>| {
         let mut a = vec![
@@ -992,7 +990,10 @@ replications = 4
             "{shard:?}: {err}"
         );
         assert!(!part.join("summary.csv").exists(), "nothing written");
-        assert!(journal.exists(), "the folder is left as it was");
+        assert!(
+            part.join(".sweep-progress").exists(),
+            "the folder is left as it was"
+        );
     }
     let o = resume(Some("2/3"));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
