@@ -94,14 +94,7 @@ fn a_sweep_verifies() {
     )
     .unwrap();
     let out = dir.path().join("sw");
-    let o = ccsim(&[
-        "sweep",
-        sweep.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_sweep(&sweep, &out, &[]);
     let v = ccsim(&["verify", out.to_str().unwrap(), "--threads", "1"]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     assert!(
@@ -224,6 +217,11 @@ fn sweep_into(dir: &Path, out: &Path, extra: &[&str]) {
         "[sweep]\nbase = \"s.toml\"\ncompare_to = \"base\"\n[sweep.vary]\n\"group.g.agents\" = [4, 5, 6]\n\"reason.r.resolve\" = [0.7, 0.9]\n",
     )
     .unwrap();
+    run_sweep(&sweep, out, extra);
+}
+
+/// Run sweep file `sweep` into `out` with `extra` arguments; it must succeed.
+fn run_sweep(sweep: &Path, out: &Path, extra: &[&str]) {
     let mut args = vec![
         "sweep",
         sweep.to_str().unwrap(),
@@ -326,14 +324,7 @@ fn a_sweep_names_a_changed_file_its_base_includes() {
     )
     .unwrap();
     let out = dir.path().join("sw");
-    let o = ccsim(&[
-        "sweep",
-        sweep.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_sweep(&sweep, &out, &[]);
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let includes = m["scenario_includes"]
