@@ -49,32 +49,26 @@ fn ccsim(args: &[&str]) -> std::process::Output {
         .expect("ccsim runs")
 }
 
-fn run(file: &Path, out: &Path, threads: &str) {
-    let o = ccsim(&[
+/// `ccsim sweep FILE --out OUT` with `extra` arguments.
+fn sweep_cmd(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "sweep",
         file.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-        "--threads",
-        threads,
-        "-q",
-    ]);
+    ];
+    args.extend(extra);
+    ccsim(&args)
+}
+
+fn run(file: &Path, out: &Path, threads: &str) {
+    let o = sweep_cmd(file, out, &["--threads", threads, "-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// Run shard `shard` ("K/N") of sweep `file` into `out` on one thread; it must succeed.
 fn run_shard(file: &Path, shard: &str, out: &Path) {
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--shard",
-        shard,
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        "1",
-        "-q",
-    ]);
+    let o = sweep_cmd(file, out, &["--shard", shard, "--threads", "1", "-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
@@ -226,12 +220,7 @@ base = "base.toml"
 "group.carre.agents" = [10, 12]
 "#,
     );
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        dir.path().join("o").to_str().unwrap(),
-    ]);
+    let o = sweep_cmd(&file, &dir.path().join("o"), &[]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("sweep.toml:5:"), "{err}");
@@ -239,12 +228,7 @@ base = "base.toml"
     assert!(!dir.path().join("o").exists());
     let (dir, file) =
         setup("[sweep]\nbase = \"base.toml\"\n[sweep.vary]\n\"policy.contxt\" = [\"siloed\"]\n");
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        dir.path().join("o").to_str().unwrap(),
-    ]);
+    let o = sweep_cmd(&file, &dir.path().join("o"), &[]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("did you mean `context`"), "{err}");
@@ -292,14 +276,7 @@ replications = 6
             "no finished file after a kill"
         );
         assert!(!part.join("manifest.json").exists());
-        let o = ccsim(&[
-            "sweep",
-            file.to_str().unwrap(),
-            "--out",
-            part.to_str().unwrap(),
-            "--resume",
-            "-q",
-        ]);
+        let o = sweep_cmd(&file, &part, &["--resume", "-q"]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     for f in [
@@ -320,14 +297,7 @@ replications = 6
         !part.join(".sweep-progress").exists(),
         "the journal goes once the sweep is whole"
     );
-    let again = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        part.to_str().unwrap(),
-        "--resume",
-        "-q",
-    ]);
+    let again = sweep_cmd(&file, &part, &["--resume", "-q"]);
     assert_eq!(
         again.status.code(),
         Some(2),
@@ -335,14 +305,7 @@ replications = 6
     );
     // Another sweep cannot resume this folder.
     std::fs::write(part.join(".sweep-progress"), "0000\n").unwrap();
-    let other = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        part.to_str().unwrap(),
-        "--resume",
-        "-q",
-    ]);
+    let other = sweep_cmd(&file, &part, &["--resume", "-q"]);
     assert_eq!(other.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&other.stderr).contains("another sweep"));
 }
@@ -466,14 +429,7 @@ fn shards_merge_to_the_bytes_of_one_run_and_a_missing_shard_is_named() {
 fn the_progress_bar_is_drawn_only_on_a_terminal_and_never_with_quiet() {
     let (dir, file) = setup(GRID);
     let out = dir.path().join("piped");
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        "2",
-    ]);
+    let o = sweep_cmd(&file, &out, &["--threads", "2"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(
         o.stderr.is_empty(),
@@ -484,13 +440,7 @@ fn the_progress_bar_is_drawn_only_on_a_terminal_and_never_with_quiet() {
     assert!(stdout.contains("5 scenarios, 40 replications"), "{stdout}");
     assert!(!stdout.contains(['\r', '\x1b']), "{stdout:?}");
     let quiet = dir.path().join("quiet");
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        quiet.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = sweep_cmd(&file, &quiet, &["-q"]);
     assert!(o.status.success());
     assert!(o.stdout.is_empty() && o.stderr.is_empty(), "{o:?}");
 
@@ -528,12 +478,7 @@ fn manifest(dir: &Path) -> serde_json::Value {
 }
 
 fn sweep_err(file: &Path, dir: &Path) -> String {
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        dir.join("refused").to_str().unwrap(),
-    ]);
+    let o = sweep_cmd(file, &dir.join("refused"), &[]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -620,14 +565,7 @@ fn a_random_design_never_repeats_a_scenario() {
     // A list of four values, five samples: each value once, and a notice.
     let (dir, file) = setup(&random(Some(5), "\"group.care.agents\" = [35, 40, 45, 50]"));
     let out = dir.path().join("list");
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        "2",
-    ]);
+    let o = sweep_cmd(&file, &out, &["--threads", "2"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -646,13 +584,7 @@ fn a_random_design_never_repeats_a_scenario() {
     assert_eq!(m["samples_distinct"], 4);
     assert_eq!(m["scenarios"], 4);
     // Quiet: no notice.
-    let o = ccsim(&[
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        dir.path().join("quiet").to_str().unwrap(),
-        "-q",
-    ]);
+    let o = sweep_cmd(&file, &dir.path().join("quiet"), &["-q"]);
     assert!(o.status.success() && o.stderr.is_empty(), "{o:?}");
     // An integer range of 11 numbers and the default 100 samples: 11 scenarios.
     std::fs::write(
